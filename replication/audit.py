@@ -54,6 +54,8 @@ class Audit:
         self.health: list[dict] = []
         self.figures: list[dict] = []
         self.data_used: dict[tuple[str, str], dict] = {}
+        self.tables: dict[str, dict] = {}
+        self.fitted: dict[str, tuple] = {}
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -74,6 +76,31 @@ class Audit:
         if n_points is not None:
             self.points_fit[name] = float(n_points)
         return q
+
+    def add_table(self, name: str, frame: pd.DataFrame, caption: str) -> None:
+        """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}."""
+        if not name.replace("_", "").isalnum():
+            raise AuditError(f"table name {name!r} in papers/{self.paper.key}/replicate.py: use letters, digits and _")
+        rows = frame.reset_index(drop=True)
+        self.tables[name] = {"caption": caption, "columns": [str(c) for c in rows.columns],
+                             "rows": [{str(k): _plain(v) for k, v in rec.items()} for rec in rows.to_dict("records")]}
+
+    def add_extrapolation(self, fit: str, errors: dict, *, split_column: str = "", threshold: float = float("nan"),
+                          n_fit: int = 0, n_held_out: int = 0, note: str = "") -> None:
+        """Record an extrapolation check computed by a paper's own protocol (errors from checks.extrapolation)."""
+        row = {"paper": self.paper.key, "fit": fit, "split_column": split_column, "threshold": float(threshold),
+               "n_fit": int(n_fit), "n_held_out": int(n_held_out), "note": note}
+        row.update({k: float(v) for k, v in errors.items()})
+        self.extrapolation.append(row)
+
+    def add_figure(self, path: Path, caption: str) -> None:
+        """Register a figure the script wrote under self.out_dir / "figures"."""
+        self.figures.append({"file": Path(path).name, "caption": caption})
+
+    def predict(self, name: str, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Predictions of the fit called ``name`` (its point estimate) at new inputs."""
+        law, point = self.fitted[name][:2]
+        return law.predict(np.asarray(point.theta, dtype=float).ravel(), {k: np.asarray(v, dtype=float) for k, v in inputs.items()})
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(
@@ -146,6 +173,7 @@ class Audit:
         self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
                       {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {}, natural)
         self.fits[name] = record
+        self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         return record
 
     def _arrays(self, frame, inputs, target, law, objective):
@@ -169,8 +197,13 @@ class Audit:
         return X, y
 
     def _extrapolate(self, name, frame, spec, law, objective, grid, X, y):
-        column, threshold = spec["column"], float(spec["threshold"])
-        fit_mask, held = split_by_threshold(frame[column].to_numpy(dtype=float), threshold)
+        if "held_out" in spec:  # an explicit split: a boolean column of the frame, True = held out
+            column, threshold = str(spec["held_out"]), float("nan")
+            held = frame[column].to_numpy(dtype=bool)
+            fit_mask = ~held
+        else:
+            column, threshold = spec["column"], float(spec["threshold"])
+            fit_mask, held = split_by_threshold(frame[column].to_numpy(dtype=float), threshold)
         row = {"paper": self.paper.key, "fit": name, "split_column": column, "threshold": threshold,
                "n_fit": int(fit_mask.sum()), "n_held_out": int(held.sum())}
         if held.sum() == 0 or fit_mask.sum() <= law.n_params:
@@ -180,10 +213,12 @@ class Audit:
             pred = law.predict(sub.theta, X)
             row.update(extrapolation_errors(y[held], pred[held]), note="")
             row["in_sample_are"] = extrapolation_errors(y[fit_mask], pred[fit_mask])["are"]
-            f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[column].to_numpy(dtype=float),
-                                     y, pred, held, column, threshold, title=f"{self.paper.key}: fit below {threshold:.3g}")
-            self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on runs below "
-                                 f"{threshold:.3g} ({column}), relative error on every run; held-out runs in red."})
+            xcol = spec.get("plot_against", column)
+            split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
+            f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
+                                     y, pred, held, xcol, threshold, title=f"{self.paper.key}: {name} extrapolation")
+            self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on {split}, "
+                                 "relative error on every run; held-out runs in red."})
         self.extrapolation.append(row)
         return held
 
@@ -212,7 +247,19 @@ class Audit:
             "extrapolation": self.extrapolation,
             "fit_health": self.health,
             "figures": self.figures,
+            "tables": self.tables,
         }
+
+
+def _plain(v):
+    """JSON-friendly scalar for a table cell."""
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return float(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
 
 
 def _load_script(key: str) -> Callable[[Audit], None]:
@@ -251,7 +298,7 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
             "error": f"{type(exc).__name__}: {exc}",
             "version": __version__,
             "data": [], "fits": {}, "quantities": {}, "claims": [], "ci_width": [],
-            "extrapolation": [], "fit_health": [], "figures": [],
+            "extrapolation": [], "fit_health": [], "figures": [], "tables": {},
         }
         if paper is not None:
             result["claims"] = evaluate_claims(paper, {})

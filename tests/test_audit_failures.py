@@ -213,3 +213,38 @@ def test_real_papers_folder_untouched(papers):
     assert paths_mod.PAPERS != real and audit_mod.PAPERS != real
     assert not (real / KEY).exists()
     assert isinstance(load_paper(KEY), Paper)
+
+
+# --- script extension points: tables, explicit held-out splits, predictions -----------------------
+
+def test_explicit_held_out_split_and_paper_table_reach_the_result(papers, tmp_path):
+    frame = synthetic_frame(30)
+    frame["held"] = frame["Model Size"] > frame["Model Size"].quantile(0.8)
+    frame.to_pickle(tmp_path / "points.pkl")
+    papers(f"""
+        import pandas as pd
+
+        def replicate(audit):
+            frame = pd.read_pickle({str(tmp_path / "points.pkl")!r})
+            audit.fit(frame, inputs={{"N": "Model Size", "D": "Tokens"}}, target="loss",
+                      extrapolation={{"held_out": "held", "plot_against": "Model Size"}})
+            pred = audit.predict("main", {{"N": frame["Model Size"], "D": frame["Tokens"]}})
+            audit.add_table("predictions", pd.DataFrame({{"loss": frame["loss"], "predicted": pred}}), "In-sample predictions")
+            audit.add_extrapolation("own", {{"are": 0.5}}, split_column="held", n_fit=24, n_held_out=6, note="script row")
+    """)
+    result = run_paper(KEY, build=tmp_path / "build")
+    assert result["status"] == "ok", result["error"]
+    rows = {r["fit"]: r for r in result["extrapolation"]}
+    assert rows["main"]["n_held_out"] == int(frame["held"].sum()) and rows["main"]["n_fit"] == int((~frame["held"]).sum())
+    assert rows["main"]["are"] < 0.05  # 0.5% noise: the held-out predictions are close
+    assert rows["own"]["are"] == 0.5 and rows["own"]["note"] == "script row"
+    table = result["tables"]["predictions"]
+    assert table["columns"] == ["loss", "predicted"] and len(table["rows"]) == len(frame)
+    rel = [abs(r["predicted"] / r["loss"] - 1) for r in table["rows"]]
+    assert max(rel) < 0.03
+
+
+def test_add_table_rejects_a_name_that_cannot_be_a_file(audit):
+    from replication.errors import AuditError
+    with pytest.raises(AuditError, match="table name"):
+        audit.add_table("bad/name", pd.DataFrame({"x": [1]}), "caption")

@@ -74,6 +74,9 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
         tables = {name: _frame([row for r in results for row in r.get(name, [])], cols) for name, (_, cols) in TABLES.items()}
         for name, (caption, _) in TABLES.items():
             write_table(tmp / "tables", name, tables[name], caption, prov)
+        for r in results:
+            for tname, t in r.get("tables", {}).items():
+                write_table(tmp / "tables" / "papers", f"{r['paper']}_{tname}", paper_table(t), t["caption"], prov)
         pages = {r["paper"]: paper_page(r, prov) for r in results}
         for key, page in pages.items():
             write_text_atomic(tmp / "papers" / f"{key}.md", page.markdown())
@@ -100,6 +103,11 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def paper_table(t: dict) -> pd.DataFrame:
+    """A paper-specific table from its result record, columns in the order the script gave."""
+    return _frame(t["rows"], t["columns"])
 
 
 def _verdicts(r: dict) -> dict:
@@ -184,6 +192,10 @@ def paper_page(r: dict, prov: dict) -> Page:
                         ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:
         page.heading(title)
         page.table(_frame(r.get(name, []), [c for c in TABLES[name][1] if c != "paper"]))
+    for tname, t in r.get("tables", {}).items():
+        page.heading(f"Table: {tname}")
+        page.text(f"{t['caption']} (citable as tables/papers/{key}_{tname}.csv, .md, .tex)")
+        page.table(paper_table(t))
     if r.get("figures"):
         page.heading("Figures")
         for fig in r["figures"]:

@@ -84,7 +84,8 @@ def extrapolation_figure(path: Path, x, observed, predicted, held_out, xlabel: s
     fig, axes = _subplots(1, 1, (6, 3.4))
     ax = axes[0][0]
     ax.axhline(0, color="0.6", lw=1)
-    ax.axvline(threshold, color="k", ls="--", lw=1)
+    if np.isfinite(threshold):
+        ax.axvline(threshold, color="k", ls="--", lw=1)
     ax.scatter(x[~held], rel[~held], s=10, color="tab:blue", label="fit runs (in sample)")
     ax.scatter(x[held], rel[held], s=14, marker="s", color="tab:red", label="held-out runs (extrapolated)")
     ax.set_xscale("log"), ax.set_xlabel(xlabel), ax.set_ylabel("(predicted - observed) / observed")

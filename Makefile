@@ -36,12 +36,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 data: build/.data-verified
 build/.data-verified: $(DATAMETA) | $(VENV)/.installed
 	mkdir -p build
-	$(BIN)/scaling-audit verify-data
+	$(BIN)/python -m replication verify-data
 	touch $@
 
 replicate: $(RESULTS)
 build/%/result.json: papers/%/paper.yaml papers/%/replicate.py $(LIBRARY) $(DATAMETA) build/.data-verified | $(VENV)/.installed
-	$(BIN)/scaling-audit run $*
+	$(BIN)/python -m replication run $*
 
 # The report records the code commit, so it is rebuilt when HEAD moves even if no result changed.
 build/.commit: FORCE | $(VENV)/.installed
@@ -51,7 +51,7 @@ build/.commit: FORCE | $(VENV)/.installed
 
 report: report/index.html
 report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml)
-	$(BIN)/scaling-audit report
+	$(BIN)/python -m replication report
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

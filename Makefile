@@ -40,7 +40,9 @@ build/.data-verified: $(DATAMETA) | $(VENV)/.installed
 	touch $@
 
 replicate: $(RESULTS)
-build/%/result.json: papers/%/paper.yaml papers/%/replicate.py $(LIBRARY) $(DATAMETA) build/.data-verified | $(VENV)/.installed
+# A paper without data has no replicate.py; its result holds its claims only.
+.SECONDEXPANSION:
+build/%/result.json: papers/%/paper.yaml $$(wildcard papers/%/replicate.py) $(LIBRARY) $(DATAMETA) build/.data-verified | $(VENV)/.installed
 	$(BIN)/python -m replication run $*
 
 # The report records the code commit, so it is rebuilt when HEAD moves even if no result changed.

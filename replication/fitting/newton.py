@@ -1,8 +1,10 @@
-"""Batched majorise-minimise Newton steps (IRLS / Gauss-Newton) for robust and least-squares fits.
+"""Batched Newton steps safeguarded by majorise-minimise (IRLS) steps, for robust and least-squares fits.
 
-Each step solves (J^T W J + lambda I) step = -gradient, W the IRLS weights of the current residuals,
-and backtracks until the true objective decreases (Armijo). For Huber losses whose quadratic zone is
-tiny (nearly least absolute deviations), this converges where quasi-Newton methods stall on the kinks.
+Each iteration tries the Gauss-Newton step of the loss itself (psi' weights) and keeps it if the objective
+decreases enough (Armijo); otherwise it solves (J^T W J + lambda I) step = -gradient with W the IRLS weights
+of the current residuals and backtracks. For Huber losses whose quadratic zone is tiny (nearly least
+absolute deviations) the majoriser steps make progress where quasi-Newton methods stall on the kinks, and
+the Newton steps finish in a few iterations once the residuals inside the zone are settled.
 """
 
 from __future__ import annotations
@@ -17,6 +19,24 @@ from .linesearch import armijo_batch
 FunGradCurv = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
+def _solve(H: np.ndarray, g: np.ndarray, rel_ridge: float) -> np.ndarray:
+    """Rows of -(H + ridge I)^-1 g, the ridge a small multiple of each trace (keeps singular H solvable)."""
+    lam = rel_ridge * np.trace(H, axis1=1, axis2=2)[:, None, None] + 1e-300
+    try:
+        return -np.linalg.solve(H + lam * np.eye(H.shape[-1]), g[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return -g.copy()
+
+
+def _descent(d: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The direction and its slope, falling back to steepest descent where d is not a descent direction."""
+    slope = np.einsum("kp,kp->k", d, g)
+    bad = ~(slope < 0) | ~np.all(np.isfinite(d), axis=1)
+    d[bad] = -g[bad]
+    slope[bad] = -np.einsum("kp,kp->k", g[bad], g[bad])
+    return d, slope
+
+
 def newton_batch(
     fgc: FunGradCurv,
     x0: np.ndarray,
@@ -26,38 +46,62 @@ def newton_batch(
     gtol: float = 1e-12,
     max_halvings: int = 40,
 ) -> BatchResult:
-    """Minimise K independent problems; ``fgc(x, rows)`` returns values, gradients and majoriser curvatures."""
+    """Minimise K independent problems; ``fgc(x, rows)`` returns values, gradients, majoriser and Newton curvatures.
+
+    Each iteration first tries the full Newton step (accepted if it passes the Armijo test) and otherwise
+    backtracks along the majoriser step, which always descends.
+    """
     x = np.array(x0, dtype=float, copy=True)
     K, p = x.shape
-    f, g, H = fgc(x, np.arange(K))
+    f, g, H, Hn = fgc(x, np.arange(K))
     f = np.where(np.isfinite(f), f, np.inf)
     n_iter = np.zeros(K, dtype=int)
     status = np.where(np.isfinite(f), 1, 2)
     active = np.flatnonzero(np.isfinite(f))
-    eye = np.eye(p)
     for _ in range(max_iter):
         if active.size == 0:
             break
-        Ha, ga = H[active], g[active]
-        lam = 1e-12 * np.trace(Ha, axis1=1, axis2=2)[:, None, None] + 1e-300
-        try:
-            d = -np.linalg.solve(Ha + lam * eye, ga[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            d = -ga.copy()
-        slope = np.einsum("kp,kp->k", d, ga)
-        bad = ~(slope < 0) | ~np.all(np.isfinite(d), axis=1)
-        d[bad] = -ga[bad]
-        slope[bad] = -np.einsum("kp,kp->k", ga[bad], ga[bad])
-        t = np.ones(active.size)
-        x_new, (f_new, g_new, H_new), failed = armijo_batch(fgc, x[active], active, d, f[active], slope, t, max_halvings)
+        ga = g[active]
+        x_new = np.empty((active.size, p))
+        outs = [np.empty((active.size,) + a.shape[1:]) for a in (f, g, H, Hn)]
+        step = np.empty(active.size)
+        # 1. the Newton step, where it is a descent direction and decreases the objective enough
+        dn = _solve(Hn[active], ga, 1e-10)
+        slope_n = np.einsum("kp,kp->k", dn, ga)
+        newton_differs = np.any(Hn[active] != H[active], axis=(1, 2))
+        try_n = np.flatnonzero((slope_n < 0) & np.all(np.isfinite(dn), axis=1) & newton_differs)
+        accepted = np.zeros(active.size, dtype=bool)
+        if try_n.size:
+            trial = x[active[try_n]] + dn[try_n]
+            res = fgc(trial, active[try_n])
+            ok = np.isfinite(res[0]) & (res[0] <= f[active[try_n]] + 1e-4 * slope_n[try_n])
+            idx = try_n[ok]
+            accepted[idx] = True
+            x_new[idx] = trial[ok]
+            for out, r in zip(outs, res):
+                out[idx] = r[ok]
+            step[idx] = np.abs(dn[idx]).max(axis=1)
+        # 2. elsewhere, the majoriser step with backtracking
+        rest = np.flatnonzero(~accepted)
+        failed = np.zeros(active.size, dtype=bool)
+        if rest.size:
+            d, slope = _descent(_solve(H[active[rest]], ga[rest], 1e-12), ga[rest])
+            t = np.ones(rest.size)
+            xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings)
+            x_new[rest] = xr
+            for out, r in zip(outs, res):
+                out[rest] = r
+            step[rest] = np.abs(t[:, None] * d).max(axis=1)
+            failed[rest] = fail
         moved = ~failed
         rows = active[moved]
         f_old = f[rows]
-        x[rows], f[rows], g[rows], H[rows] = x_new[moved], f_new[moved], g_new[moved], H_new[moved]
+        x[rows] = x_new[moved]
+        f[rows], g[rows], H[rows], Hn[rows] = (o[moved] for o in outs)
         n_iter[active] += 1
         rel = (f_old - f[rows]) / np.maximum.reduce([np.abs(f_old), np.abs(f[rows]), np.ones_like(f_old)])
-        step = np.abs(t[moved, None] * d[moved]).max(axis=1) / (1.0 + np.abs(x[rows]).max(axis=1))
-        done = ((rel <= ftol) & (step <= 1e-10)) | (np.abs(g[rows]).max(axis=1) <= gtol)
+        small = step[moved] / (1.0 + np.abs(x[rows]).max(axis=1))
+        done = ((rel <= ftol) & (small <= 1e-10)) | (np.abs(g[rows]).max(axis=1) <= gtol)
         status[rows[done]] = 0
         # a row whose line search found no decrease sits at the optimum to machine precision
         status[active[failed]] = 0

@@ -93,14 +93,22 @@ def column(X: Inputs, name: str) -> np.ndarray:
 
 
 def logsumexp_terms(terms: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """log(sum exp(terms)) and the softmax weights (..., len(terms)), stable for any magnitudes."""
+    """log(sum exp(terms)) and the softmax weights (..., len(terms)), stable for any magnitudes.
+
+    The terms are held term-first in memory: numpy reduces over a leading axis of a few entries far faster
+    than over a short trailing one; the weights come back as a view with the term index last.
+    """
     terms = np.broadcast_arrays(*terms)
-    top = terms[0]
-    for t in terms[1:]:
-        top = np.maximum(top, t)
-    ex = [np.exp(t - top) for t in terms]
-    total = ex[0].copy()
-    for e in ex[1:]:
-        total += e
-    inv = 1.0 / total
-    return top + np.log(total), np.stack([e * inv for e in ex], axis=-1)
+    stacked = np.empty((len(terms),) + terms[0].shape)
+    for j, t in enumerate(terms):
+        stacked[j] = t
+    top = stacked[0].copy()
+    for t in stacked[1:]:
+        np.maximum(top, t, out=top)
+    stacked -= top
+    np.exp(stacked, out=stacked)
+    total = stacked[0].copy()
+    for t in stacked[1:]:
+        total += t
+    stacked /= total
+    return top + np.log(total), np.moveaxis(stacked, 0, -1)

@@ -23,7 +23,10 @@ def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
 def _log_jacobian(theta: np.ndarray, X: Inputs):
     logN, logD, terms = _terms(theta, X)
     logf, w = logsumexp_terms(terms)
-    jac = np.stack([w[..., 0], w[..., 1], w[..., 2], -w[..., 0] * logN, -w[..., 1] * logD], axis=-1)
+    jac = np.empty(w.shape[:-1] + (5,))
+    jac[..., :3] = w
+    np.multiply(w[..., 0], -logN, out=jac[..., 3])
+    np.multiply(w[..., 1], -logD, out=jac[..., 4])
     return logf, jac
 
 

@@ -20,7 +20,7 @@ RESULTS  := $(PAPERS:%=build/%/result.json)
 LIBRARY  := $(shell find replication -name '*.py') pyproject.toml
 DATAMETA := $(wildcard datasets/*/dataset.yaml)
 
-.PHONY: all env data replicate report test clean
+.PHONY: all env data replicate report test clean bench
 .DELETE_ON_ERROR:
 
 all: report
@@ -63,3 +63,7 @@ clean:
 
 .PHONY: FORCE
 FORCE:
+
+# Benchmarks: the engine against a per-start scipy reference (see benchmarks/bench.py); not part of the tests.
+bench: $(VENV)/.installed build/.data-verified
+	$(BIN)/python -m benchmarks.bench

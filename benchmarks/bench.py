@@ -1,0 +1,156 @@
+"""`make bench`: the engine against the straightforward reference on the Chinchilla workloads and the whole make.
+
+Both run in this process on the same data. The reference is slow (one scipy L-BFGS-B per start with
+numerical gradients), so by default it runs on an evenly spaced subset of the grid starts and of the
+resamples and its time is scaled to the full count; the output says so. BENCH_FULL=1 runs it in full.
+Printed per workload: wall time of each, their ratio, peak memory, and the largest optimum differences.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import reference
+from replication.data import load_table
+from replication.fitting import fit_multistart, make_objective, start_grid
+from replication.laws import get_law
+from replication.metadata import load_paper
+from replication.paths import ROOT
+from replication.uncertainty.bootstrap import bootstrap_fit
+from replication.uncertainty.resample import chunk_sizes, resample_weights
+
+PAPER = "hoffmann2022training"
+N_BOOT = 4000
+
+
+def _measure(fn):
+    """(result, wall seconds, peak traced MiB) of fn()."""
+    tracemalloc.start()
+    t = time.perf_counter()
+    out = fn()
+    wall = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return out, wall, peak
+
+
+def _problem():
+    paper = load_paper(PAPER)
+    points = load_table("epoch-chinchilla", "points").nsmallest(240, "loss")
+    X = {"N": points["Model Size"].to_numpy(float), "D": (points["Training FLOP"] / (6 * points["Model Size"])).to_numpy(float)}
+    law = get_law("chinchilla")
+    return law, make_objective(paper.protocol.objective), X, points["loss"].to_numpy(float), start_grid(law.params, paper.protocol.starts), paper
+
+
+def _rel(a, b):
+    return np.abs(np.asarray(a) - np.asarray(b)) / np.maximum(np.abs(np.asarray(b)), 1e-300)
+
+
+def _line(name, engine_s, ref_s, ref_note, peak_engine, peak_ref, extra):
+    print(f"\n## {name}")
+    print(f"engine      {engine_s:10.2f} s   peak traced memory {peak_engine:8.1f} MiB")
+    print(f"reference   {ref_s:10.2f} s   peak traced memory {peak_ref:8.1f} MiB   ({ref_note})")
+    print(f"ratio       {ref_s / engine_s:10.1f} x")
+    for line in extra:
+        print(line)
+
+
+def grid_workload(law, obj, X, y, grid, stride, jobs):
+    point, t_eng, m_eng = _measure(lambda: fit_multistart(law, obj, X, y, grid))
+    sub = grid[::stride]
+    (ref_x, ref_f), t_ref, m_ref = _measure(lambda: reference.fit_grid(law, obj, X, y, sub))
+    polish_x, polish_f, _ = reference.fit_one(law, obj, X, y, np.ones_like(y), point.theta)
+    nat_e, nat_r = law.natural_params(point.theta), law.natural_params(ref_x)
+    extra = [
+        f"optimum     engine {point.fun:.12g}   reference {ref_f:.12g}   relative difference {_rel(point.fun, ref_f):.2e}"
+        f" ({'engine lower' if point.fun <= ref_f else 'reference lower'})",
+        "parameters  max relative difference " + f"{max(_rel(nat_e[k], nat_r[k]) for k in nat_e):.2e}  ("
+        + ", ".join(f"{k} {float(nat_e[k]):.6g}/{float(nat_r[k]):.6g}" for k in nat_e) + "  engine/reference)",
+        f"reference restarted at the engine's optimum: objective {polish_f:.12g} (relative change "
+        f"{(polish_f - point.fun) / point.fun:+.2e}), parameters moved by at most "
+        f"{_rel(polish_x, point.theta).max():.2e} relative",
+    ]
+    note = f"{len(sub)} of {len(grid)} starts, time scaled x{len(grid) / len(sub):.1f}" if stride > 1 else "all starts"
+    _line(f"Chinchilla grid fit ({len(grid)} starts, {len(y)} points, {obj.description})", t_eng, t_ref * len(grid) / len(sub),
+          note, m_eng, m_ref, extra)
+    return point, t_ref / len(sub)
+
+
+def bootstrap_workload(law, obj, X, y, grid, point, seed, stride, jobs):
+    boot, t_eng, m_eng = _measure(lambda: bootstrap_fit(law, obj, X, y, point, grid, n_boot=N_BOOT, seed=seed, n_jobs=jobs))
+    sizes = chunk_sizes(N_BOOT)
+    W = np.vstack([resample_weights(len(y), s, seed, i, len(sizes)) for i, s in enumerate(sizes)])
+    pick = np.arange(0, N_BOOT, stride)
+    (ref_theta, ref_f), t_ref, m_ref = _measure(lambda: reference.bootstrap(law, obj, X, y, point.theta, W[pick]))
+    diff = (boot.fun[pick] - ref_f) / np.abs(ref_f)
+    extra = [
+        f"optimum     per resample, (engine - reference) / reference: max {diff.max():+.2e}, min {diff.min():+.2e}; "
+        f"engine lower or equal on {np.mean(diff <= 1e-12):.1%} of {pick.size} resamples",
+        f"            where the objectives agree to 1e-9, parameters differ by at most "
+        f"{_rel(boot.theta[pick][np.abs(diff) < 1e-9], ref_theta[np.abs(diff) < 1e-9]).max(initial=0):.2e} relative",
+        f"engine: {boot.n_grid_refits} resamples refitted from the grid by the basin safeguard, {jobs} worker(s); "
+        "peak memory of worker processes not traced",
+    ]
+    note = f"{pick.size} of {N_BOOT} resamples, time scaled x{N_BOOT / pick.size:.1f}" if stride > 1 else "all resamples"
+    _line(f"Chinchilla bootstrap ({N_BOOT} refits)", t_eng, t_ref * N_BOOT / pick.size, note, m_eng, m_ref, extra)
+    return t_ref / pick.size
+
+
+def make_workload(per_start, per_resample, jobs):
+    """Every paper's audit and the report, in this process into a scratch folder; the reference is estimated."""
+    from replication.audit import run_paper
+    from replication.metadata import paper_keys
+    from replication.report.build import build_report
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        def everything():
+            return [run_paper(key, build=scratch / "build", n_jobs=jobs) for key in paper_keys()]
+
+        results, t_make, peak = _measure(lambda: (everything(), build_report(scratch / "build", scratch / "report"))[0])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    starts = resamples = 0
+    for r in results:
+        held = {row["fit"] for row in r.get("extrapolation", []) if row.get("n_fit", 0) > 0}
+        for name, fit in r.get("fits", {}).items():
+            starts += fit.get("n_starts", 0) * (2 if name in held else 1)
+            resamples += fit.get("bootstrap", {}).get("n", 0)
+    t_ref = per_start * starts + per_resample * resamples
+    subprocess.run(["make", "--no-print-directory", "--quiet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    t = time.perf_counter()
+    subprocess.run(["make", "--no-print-directory", "--quiet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    t_noop = time.perf_counter() - t
+    failed = [r["paper"] for r in results if r["status"] == "failed"]
+    _line(f"Whole make ({len(results)} papers, then the report)", t_make, t_ref,
+          f"estimated: {starts} starts x {per_start:.3f} s + {resamples} resamples x {per_resample:.3f} s, "
+          "the reference's unit costs measured above", peak, float("nan"),
+          [f"make with nothing changed: {t_noop:.2f} s", f"failed papers: {', '.join(failed) or 'none'}"])
+
+
+def main() -> None:
+    full = os.environ.get("BENCH_FULL") == "1"
+    jobs = int(os.environ.get("SCALING_AUDIT_JOBS", "2"))
+    which = os.environ.get("BENCH_WORKLOADS", "grid,bootstrap,make").split(",")
+    law, obj, X, y, grid, paper = _problem()
+    print(f"# scaling-audit benchmark: engine against per-start scipy L-BFGS-B with numerical gradients")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, {jobs} worker(s)")
+    point, per_start = grid_workload(law, obj, X, y, grid, 1 if full else 10, jobs)
+    per_resample = 0.0
+    if "bootstrap" in which or "make" in which:
+        per_resample = bootstrap_workload(law, obj, X, y, grid, point, int(paper.protocol.bootstrap["seed"]), 1 if full else 20, jobs)
+    if "make" in which:
+        make_workload(per_start, per_resample, jobs)
+
+
+if __name__ == "__main__":
+    main()

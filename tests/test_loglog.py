@@ -43,6 +43,19 @@ def test_weighted_fit_matches_closed_form_and_asymptotic_interval():
     assert fit.weighted and not fit_power_law(x, y).weighted
 
 
+def test_prediction_interval_matches_statsmodels():
+    import statsmodels.api as sm
+
+    x, y, sigma = _data()
+    fit = fit_power_law(x, y, sigma)
+    res = sm.WLS(np.log(y), sm.add_constant(np.log(x)), weights=1 / sigma**2).fit()
+    frame = res.get_prediction(np.array([[1.0, np.log(3e22)]])).summary_frame(alpha=0.05)
+    lo, hi = fit.predict_interval(3e22, 0.95)
+    assert np.log(lo) == pytest.approx(frame["mean_ci_lower"].iloc[0], abs=1e-9)
+    assert np.log(hi) == pytest.approx(frame["mean_ci_upper"].iloc[0], abs=1e-9)
+    assert lo < fit.predict(3e22) < hi
+
+
 def test_batched_lines_equal_single_fits():
     x, y, sigma = _data()
     ys = np.stack([y, y * 1.1, y**1.01])

@@ -38,6 +38,7 @@ class PowerLawFit:
     r2: float
     n: int
     weighted: bool
+    cov_intercept_slope: float = float("nan")  # covariance of (ln k, a), for prediction intervals
 
     @property
     def coef(self) -> float:
@@ -55,6 +56,18 @@ class PowerLawFit:
             return float("nan"), float("nan")
         h = float(t.ppf((1 + level) / 2, self.dof)) * self.se_exponent
         return self.exponent - h, self.exponent + h
+
+    def predict_interval(self, x: float, level: float = 0.95) -> tuple[float, float]:
+        """Asymptotic (t) interval of the fitted power law's value at a single x (the line, not a new point)."""
+        from scipy.stats import t
+
+        if self.dof <= 0:
+            return float("nan"), float("nan")
+        lx = float(np.log(x))
+        var = self.se_log_coef**2 + 2 * lx * self.cov_intercept_slope + lx**2 * self.se_exponent**2
+        h = float(t.ppf((1 + level) / 2, self.dof)) * float(np.sqrt(var))
+        centre = self.log_coef + self.exponent * lx
+        return float(np.exp(centre - h)), float(np.exp(centre + h))
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,12 @@ def fit_power_law(x, y, sigma=None, what: str = "power-law fit") -> PowerLawFit:
     X = sm.add_constant(np.log(x))
     w = np.ones_like(x) if s is None else 1.0 / s**2
     res = sm.WLS(np.log(y), X, weights=w).fit()
-    bse = np.asarray(res.bse, dtype=float) if res.df_resid > 0 else np.full(2, np.nan)
+    ok = res.df_resid > 0
+    bse = np.asarray(res.bse, dtype=float) if ok else np.full(2, np.nan)
+    cov = float(np.asarray(res.cov_params())[0, 1]) if ok else float("nan")
     return PowerLawFit(exponent=float(res.params[1]), log_coef=float(res.params[0]), se_exponent=float(bse[1]),
                        se_log_coef=float(bse[0]), dof=int(res.df_resid), r2=float(res.rsquared), n=int(x.size),
-                       weighted=s is not None)
+                       weighted=s is not None, cov_intercept_slope=cov)
 
 
 def wls_lines(log_x: np.ndarray, log_y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -102,6 +102,7 @@ def replicate(audit: Audit) -> None:
                      "a_raw_akima": raw_fit.exponent, "raw_budgets": raw_fit.n})
     table = pd.DataFrame(rows)
     _tables(audit, table, level, f"{boot.description} ({boot.n} draws per configuration)")
+    _allocation(audit, table["slug"], budgets, level)
     _figures(audit, table, fits, level)
 
 
@@ -150,6 +151,22 @@ def _tables(audit: Audit, t: pd.DataFrame, level: float, boot_kind: str) -> None
     asym.columns = ["configuration", "budgets", "a", f"asymptotic {level:.0%} low", f"asymptotic {level:.0%} high",
                     f"bootstrap {level:.0%} low", f"bootstrap {level:.0%} high"]
     audit.add_table("intervals", asym, f"Two {level:.0%} intervals for a: the {ASYMPTOTIC}, and the {boot_kind}")
+
+
+def _allocation(audit: Audit, slugs, budgets: list[float], level: float) -> None:
+    rows = []
+    for c in budgets:
+        for slug in slugs:
+            rec = {"budget (FLOP)": c, "configuration": slug}
+            for name, label in (("N_opt", "N_opt"), ("D_opt", "D_opt"), ("tokens_per_param", "tokens per parameter")):
+                q = audit.quantities[f"{name}@{c:.3g}.{slug}"]
+                lo, hi = q.interval(level)
+                rec[label], rec[f"{label} {level:.0%} low"], rec[f"{label} {level:.0%} high"] = q.value, lo, hi
+            rows.append(rec)
+    audit.add_table("allocation", pd.DataFrame(rows),
+                    "Compute-optimal allocation implied by each configuration's power law at the budget(s) given, "
+                    "far beyond the data (largest budget 2.56e19 FLOP): N_opt = k C^a, D_opt = C / (6 N_opt) under the "
+                    f"configuration's own parameter counting, with {level:.0%} parametric bootstrap intervals")
 
 
 def _figures(audit: Audit, t: pd.DataFrame, fits: dict, level: float) -> None:

@@ -108,8 +108,8 @@ def _figures(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, fit, boot
     for (c, g), (_, m) in zip(points.groupby(BUDGET, sort=True), minima.iterrows()):
         xs = np.geomspace(g[TOKENS].min(), g[TOKENS].max(), 100)
         u = np.log(xs) - m["centre"]
-        curves.append(Curve(f"{c:.0e}", g[TOKENS].to_numpy(), g[LOSS].to_numpy(), xs, m["c0"] + m["c1"] * u + m["c2"] * u**2,
-                            m["x_opt"], m["loss_opt"]))
+        fitted = m["c0"] + m["c1"] * u + m["c2"] * u**2
+        curves.append(Curve(f"{c:.0e}", g[TOKENS].to_numpy(), g[LOSS].to_numpy(), xs, fitted, m["x_opt"], m["loss_opt"]))
     f = isoflop_figure(fig_dir / "isoflops.png", curves, "training tokens D", "validation loss (as plotted)",
                        "dubey2024llama: IsoFLOP curves")
     audit.add_figure(fig_dir / f, "The 133 digitised IsoFLOP points with the second-degree polynomial (in log tokens) "
@@ -124,8 +124,9 @@ def _figures(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, fit, boot
                marks=[(target, claimed, f"claimed {claimed / 1e12:.2f}T tokens")])
     f = optimum_law_figure(fig_dir / "token_law.png", [s], "compute C (FLOP)", "compute-optimal training tokens D*",
                            f"dubey2024llama: D* = A C^alpha extrapolated to {target:.3g} FLOP")
-    audit.add_figure(fig_dir / f, f"Per-budget minima, the fitted token law and its {level:.0%} within-budget bootstrap "
-                     f"band, extrapolated to {target:.3g} FLOP; the star is the paper's 16.55T tokens (unverified).")
+    audit.add_figure(fig_dir / f, f"Per-budget minima, the fitted token law and its {level:.0%} within-budget "
+                     f"bootstrap band, extrapolated to {target:.3g} FLOP; the star is the paper's 16.55T tokens "
+                     "(unverified).")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,8 @@ def replicate(audit: Audit) -> None:
         low = C < holdout
         sub = fit_power_law(C[low], n_star[low], sd[low], what=what + " (smaller budgets)")
         audit.add_extrapolation(f"a_alloc.{slug}", extrapolation_errors(n_star[~low], sub.predict(C[~low])),
-                                split_column="flops", threshold=holdout, n_fit=int(low.sum()), n_held_out=int((~low).sum()),
+                                split_column="flops", threshold=holdout, n_fit=int(low.sum()),
+                                n_held_out=int((~low).sum()),
                                 note="per-budget optima N*: weighted power law on the smaller budgets, relative error "
                                      "of N* predicted at the held-out larger budgets")
 
@@ -112,7 +113,8 @@ def _tables(audit: Audit, t: pd.DataFrame, level: float, boot_kind: str) -> None
         "configuration": t["slug"], "dataset": t["dataset"], "step": t["configuration"], "budgets": t["budgets"],
         "a (replicated, weighted)": t["a"].map(r4), "a (authors, weighted)": t["a_stored_weighted"].map(r4),
         "difference": (t["a"] - t["a_stored_weighted"]).map(lambda v: float(f"{v:.2g}")),
-        "a (replicated, unweighted)": t["a_unweighted"].map(r4), "a (authors, unweighted)": t["a_stored_unweighted"].map(r4),
+        "a (replicated, unweighted)": t["a_unweighted"].map(r4),
+        "a (authors, unweighted)": t["a_stored_unweighted"].map(r4),
         "a (raw points, Akima)": t["a_raw_akima"].map(r4), "R^2": t["r2"].map(r4)})
     audit.add_table("authors_fits", comp, "Exponent a of N* = k C^a per configuration: the replication's weighted "
                     "log-log regression on the released per-budget optima against the authors' stored fits "
@@ -137,8 +139,9 @@ def _tables(audit: Audit, t: pd.DataFrame, level: float, boot_kind: str) -> None
     out.append({"order": "aside", "change": "Kaplan counting, long warmup, tuned optimiser, constant LR",
                 "RefinedWeb a": r4(k["a"]), f"RefinedWeb {level:.0%} low": r4(k["boot_low"]),
                 f"RefinedWeb {level:.0%} high": r4(k["boot_high"])})
-    cols = ["order", "change", "reference a"] + [f"{c} {s}" for c in ("RefinedWeb", "OpenWebText2", "RefinedWeb (attention FLOPs)")
-                                  for s in ("a", f"{level:.0%} low", f"{level:.0%} high")]
+    cols = ["order", "change", "reference a"] + [
+        f"{c} {s}" for c in ("RefinedWeb", "OpenWebText2", "RefinedWeb (attention FLOPs)")
+        for s in ("a", f"{level:.0%} low", f"{level:.0%} high")]
     audit.add_table("steps", pd.DataFrame(out).reindex(columns=cols),
                     f"The exponent a along the paper's sequence of changes, each row adding one change to the row "
                     f"above; {level:.0%} parametric bootstrap intervals. The 'ref' rows are the values the authors' "
@@ -181,9 +184,9 @@ def _figures(audit: Audit, t: pd.DataFrame, fits: dict, level: float) -> None:
     f = exponent_steps_figure(fig_dir / "exponent_steps.png", steps, series,
                               {"Kaplan et al. a = 0.88": 0.88, "Hoffmann et al. a = 0.5": 0.5}, stored,
                               ylabel="a in N* = k C^a", title="porian2024resolving: a along the sequence of changes")
-    audit.add_figure(fig_dir / f, f"The exponent a with its {level:.0%} parametric bootstrap interval after each change, "
-                     "per dataset; open circles: the authors' stored fits; dashed lines: the reference values for "
-                     "Kaplan et al. (0.88) and Hoffmann et al. (0.5).")
+    audit.add_figure(fig_dir / f, f"The exponent a with its {level:.0%} parametric bootstrap interval after each "
+                     "change, per dataset; open circles: the authors' stored fits; grey lines: the reference values "
+                     "for Kaplan et al. (0.88) and Hoffmann et al. (0.5).")
     lines = []
     for slug in ("rw_kaplan_repro", "rw_last_layer", "rw_warmup", "rw_cosine", "rw_tuned"):
         g, fit, boot = fits[slug]
@@ -194,8 +197,9 @@ def _figures(audit: Audit, t: pd.DataFrame, fits: dict, level: float) -> None:
                             g["n_star_std"].to_numpy(), cc, fit.predict(cc), (band[0], band[1])))
     f = optimum_law_figure(fig_dir / "optima_refinedweb.png", lines, "compute C (FLOP)", "optimal model size N*",
                            "porian2024resolving: per-budget optima (RefinedWeb)")
-    audit.add_figure(fig_dir / f, f"Released per-budget optima N* (bars: +-2 standard deviations from the authors' noise "
-                     f"bootstrap) with the weighted power law of each RefinedWeb configuration and its {level:.0%} bootstrap band.")
+    audit.add_figure(fig_dir / f, "Released per-budget optima N* (bars: +-2 standard deviations from the authors' "
+                     "noise bootstrap) with the weighted power law of each RefinedWeb configuration and its "
+                     f"{level:.0%} bootstrap band.")
 
 
 if __name__ == "__main__":

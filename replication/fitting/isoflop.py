@@ -109,7 +109,7 @@ def akima_minimum(x, loss, grid_factor: int = 25, what: str = "IsoFLOP Akima int
 
 def budget_optima(frame: pd.DataFrame, budget: str, x: str, loss: str, method: Method = "quadratic",
                   grid_factor: int = 25) -> pd.DataFrame:
-    """One row per budget: number of points, the optimum x_opt and loss_opt, and whether it is a valid interior optimum."""
+    """One row per budget: number of points, the optimum x_opt and loss_opt, and whether it is a valid optimum."""
     missing = [c for c in (budget, x, loss) if c not in frame.columns]
     if missing:
         raise FitError(f"IsoFLOP optima: the table has no column {missing[0]!r}. Fix: use one of {list(frame.columns)}")
@@ -176,7 +176,8 @@ def bootstrap_quadratic_optima(frame: pd.DataFrame, budget: str, x: str, loss: s
     keys = sorted(groups) if budgets is None else [float(b) for b in budgets]
     absent = [b for b in keys if b not in groups]
     if absent:
-        raise FitError(f"IsoFLOP bootstrap: no points at {budget} = {absent[0]!r}. Fix: choose budgets present in the data")
+        raise FitError(f"IsoFLOP bootstrap: no points at {budget} = {absent[0]!r}. "
+                       "Fix: choose budgets present in the data")
     children = np.random.SeedSequence(list(seed_t)).spawn(len(groups))
     index = {b: i for i, b in enumerate(sorted(groups))}  # child stream fixed by the budget, not by the subset asked
     x_opt = np.full((n_boot, len(keys)), np.nan)

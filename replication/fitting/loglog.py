@@ -161,7 +161,8 @@ def bootstrap_power_law(x, y, sigma=None, *, n_boot: int, seed: int | Sequence[i
     w = np.ones_like(x) if s is None else 1.0 / s**2
     if kind == "parametric":
         if s is None:
-            raise FitError(f"{what}: a parametric bootstrap needs sigma (the std of log y). Fix: pass sigma or use kind='pairs'")
+            raise FitError(f"{what}: a parametric bootstrap needs sigma (the std of log y). "
+                           "Fix: pass sigma or use kind='pairs'")
         ly_b = ly + s * rng.standard_normal((n_boot, x.size))
         slope, icpt = wls_lines(lx, ly_b, w)
     elif kind == "pairs":

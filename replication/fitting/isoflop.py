@@ -1,0 +1,199 @@
+"""The optimum of each IsoFLOP curve (loss against model size or tokens at one compute budget), and its bootstrap.
+
+Two estimators of the per-budget optimum: a second-degree polynomial of the loss in ln x (Llama 3 style) and an
+Akima interpolation of ln loss against ln x, minimised on a geometric grid (Porian et al. style). The bootstrap
+resamples the points within each budget, refits every budget's optimum and then the power law across budgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.interpolate import Akima1DInterpolator
+
+from ..errors import FitError
+from .loglog import wls_lines
+
+Method = Literal["quadratic", "akima"]
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """loss = c0 + c1 u + c2 u^2 with u = ln x - centre; the minimum is at u = -c1 / (2 c2) when c2 > 0."""
+
+    c0: float
+    c1: float
+    c2: float
+    centre: float
+
+    @property
+    def has_minimum(self) -> bool:
+        return bool(self.c2 > 0)
+
+    @property
+    def x_opt(self) -> float:
+        return float(np.exp(self.centre - self.c1 / (2 * self.c2))) if self.has_minimum else float("nan")
+
+    @property
+    def loss_opt(self) -> float:
+        return float(self.c0 - self.c1**2 / (4 * self.c2)) if self.has_minimum else float("nan")
+
+    def __call__(self, x) -> np.ndarray:
+        u = np.log(np.asarray(x, dtype=float)) - self.centre
+        return self.c0 + self.c1 * u + self.c2 * u**2
+
+
+def _check_curve(x, loss, what: str) -> tuple[np.ndarray, np.ndarray]:
+    x, loss = np.asarray(x, dtype=float).ravel(), np.asarray(loss, dtype=float).ravel()
+    if x.shape != loss.shape:
+        raise FitError(f"{what}: {x.size} x values but {loss.size} losses. Fix: pass one loss per x")
+    bad = ~(np.isfinite(x) & (x > 0) & np.isfinite(loss))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise FitError(f"{what}: point {i} has x = {x[i]!r}, loss = {loss[i]!r}; x must be positive and both finite. "
+                       "Fix: drop or correct the point")
+    if np.unique(x).size < 3:
+        raise FitError(f"{what}: an IsoFLOP curve needs at least three distinct x values to locate an optimum. "
+                       "Fix: drop the budget or add points")
+    return x, loss
+
+
+def quadratic_fits(u: np.ndarray, loss: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted least-squares quadratics loss ~ c0 + c1 u + c2 u^2 for many weight rows w (B, m) at once.
+
+    Returns (c0, c1, c2), each (B,); a row whose weights cover fewer than three distinct u gives NaN.
+    """
+    u, loss, w = (np.asarray(v, dtype=float) for v in (u, loss, w))
+    V = np.stack([np.ones_like(u), u, u**2], axis=-1)  # (m, 3)
+    A = np.einsum("bm,mi,mj->bij", w, V, V)
+    b = np.einsum("bm,mi,m->bi", w, V, loss)
+    distinct = np.array([np.unique(u[row > 0]).size for row in w])
+    ok = distinct >= 3
+    coef = np.full((w.shape[0], 3), np.nan)
+    if ok.any():
+        coef[ok] = np.linalg.solve(A[ok], b[ok][..., None])[..., 0]
+    return coef[:, 0], coef[:, 1], coef[:, 2]
+
+
+def quadratic_fit(x, loss, what: str = "IsoFLOP quadratic") -> Quadratic:
+    """Least-squares quadratic of the loss in ln x (centred for conditioning)."""
+    x, loss = _check_curve(x, loss, what)
+    u = np.log(x)
+    centre = float(u.mean())
+    c0, c1, c2 = quadratic_fits(u - centre, loss, np.ones((1, u.size)))
+    return Quadratic(float(c0[0]), float(c1[0]), float(c2[0]), centre)
+
+
+def akima_minimum(x, loss, grid_factor: int = 25, what: str = "IsoFLOP Akima interpolation") -> tuple[float, float]:
+    """Minimum of the Akima interpolant of ln loss in ln x on a geometric grid of (m - 1) * grid_factor points.
+
+    Returns (x_opt, loss_opt), or NaNs when the grid minimum is at either end (no interior optimum).
+    """
+    x, loss = _check_curve(x, loss, what)
+    if np.unique(x).size != x.size:
+        raise FitError(f"{what}: repeated x values; the interpolation needs one loss per x. "
+                       "Fix: keep one point per x (e.g. the lowest loss) before calling")
+    order = np.argsort(x)
+    x, loss = x[order], loss[order]
+    n_grid = (x.size - 1) * grid_factor
+    grid = np.geomspace(x[0], x[-1], n_grid)
+    curve = np.exp(Akima1DInterpolator(np.log(x), np.log(loss))(np.log(grid)))
+    i = int(np.argmin(curve))
+    if i == 0 or i == n_grid - 1:
+        return float("nan"), float("nan")
+    return float(grid[i]), float(curve[i])
+
+
+def budget_optima(frame: pd.DataFrame, budget: str, x: str, loss: str, method: Method = "quadratic",
+                  grid_factor: int = 25) -> pd.DataFrame:
+    """One row per budget: number of points, the optimum x_opt and loss_opt, and whether it is a valid optimum."""
+    missing = [c for c in (budget, x, loss) if c not in frame.columns]
+    if missing:
+        raise FitError(f"IsoFLOP optima: the table has no column {missing[0]!r}. Fix: use one of {list(frame.columns)}")
+    rows = []
+    for c, g in frame.groupby(budget, sort=True):
+        what = f"IsoFLOP curve at {budget} = {c:.3g}"
+        if method == "quadratic":
+            q = quadratic_fit(g[x], g[loss], what)
+            xo, lo = q.x_opt, q.loss_opt
+            inside = bool(np.isfinite(xo) and g[x].min() <= xo <= g[x].max())
+            note = "" if q.has_minimum else "the fitted quadratic opens downwards (no minimum)"
+            if q.has_minimum and not inside:
+                note = "the minimum lies outside the sampled range"
+            rows.append({budget: float(c), "n_points": len(g), "x_opt": xo, "loss_opt": lo, "valid": q.has_minimum,
+                         "inside_range": inside, "c0": q.c0, "c1": q.c1, "c2": q.c2, "centre": q.centre, "note": note})
+        elif method == "akima":
+            xo, lo = akima_minimum(g[x], g[loss], grid_factor, what)
+            ok = bool(np.isfinite(xo))
+            rows.append({budget: float(c), "n_points": len(g), "x_opt": xo, "loss_opt": lo, "valid": ok,
+                         "inside_range": ok, "note": "" if ok else "optimum at the edge of the sampled range"})
+        else:
+            raise FitError(f"IsoFLOP optima: unknown method {method!r}. Fix: use 'quadratic' or 'akima'")
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class OptimaBootstrap:
+    """Within-budget bootstrap: optima per replicate and budget, and the power law refitted across budgets."""
+
+    budgets: np.ndarray  # (n_budgets,)
+    x_opt: np.ndarray  # (B, n_budgets), NaN where a resample has no minimum
+    exponent: np.ndarray  # (B,)
+    log_coef: np.ndarray  # (B,)
+    seed: tuple[int, ...]
+
+    @property
+    def n(self) -> int:
+        return int(self.exponent.size)
+
+    @property
+    def n_dropped(self) -> int:
+        """(replicate, budget) pairs whose resampled curve had no minimum and were left out of that refit."""
+        return int((~np.isfinite(self.x_opt)).sum())
+
+    def predict(self, c: float) -> np.ndarray:
+        return np.exp(self.log_coef + self.exponent * np.log(float(c)))
+
+    description = ("bootstrap percentile interval: the points of each IsoFLOP curve resampled with replacement "
+                   "within their budget, every budget's quadratic refitted, then the power law across budgets")
+
+
+def bootstrap_quadratic_optima(frame: pd.DataFrame, budget: str, x: str, loss: str, *, n_boot: int,
+                               seed: int | Sequence[int], budgets: Sequence[float] | None = None) -> OptimaBootstrap:
+    """Resample points within each budget (seeded, one child stream per budget), refit every quadratic and the
+    log-log line x_opt = k C^a across budgets (ordinary least squares, as for the point estimate).
+
+    A budget whose resampled curve has no minimum is left out of that replicate's line fit (counted in n_dropped).
+    ``budgets`` restricts the fit to those budgets (e.g. for an extrapolation check); default all.
+    """
+    if n_boot < 1:
+        raise FitError(f"IsoFLOP bootstrap: n_boot must be at least 1, got {n_boot}. Fix: ask for a positive number")
+    seed_t = tuple(int(v) for v in np.atleast_1d(seed))
+    groups = dict(tuple(frame.groupby(budget, sort=True)))
+    keys = sorted(groups) if budgets is None else [float(b) for b in budgets]
+    absent = [b for b in keys if b not in groups]
+    if absent:
+        raise FitError(f"IsoFLOP bootstrap: no points at {budget} = {absent[0]!r}. "
+                       "Fix: choose budgets present in the data")
+    children = np.random.SeedSequence(list(seed_t)).spawn(len(groups))
+    index = {b: i for i, b in enumerate(sorted(groups))}  # child stream fixed by the budget, not by the subset asked
+    x_opt = np.full((n_boot, len(keys)), np.nan)
+    for j, c in enumerate(keys):
+        g = groups[c]
+        xs, ls = _check_curve(g[x], g[loss], f"IsoFLOP curve at {budget} = {c:.3g}")
+        u = np.log(xs)
+        centre = u.mean()
+        rng = np.random.default_rng(children[index[c]])
+        draws = rng.integers(0, u.size, size=(n_boot, u.size))
+        w = np.zeros((n_boot, u.size))
+        np.add.at(w, (np.arange(n_boot)[:, None], draws), 1.0)
+        _, c1, c2 = quadratic_fits(u - centre, ls, w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x_opt[:, j] = np.where(c2 > 0, np.exp(centre - c1 / (2 * c2)), np.nan)
+    ok = np.isfinite(x_opt)
+    log_c = np.broadcast_to(np.log(np.asarray(keys, dtype=float)), x_opt.shape)
+    slope, icpt = wls_lines(log_c, np.where(ok, np.log(np.where(ok, x_opt, 1.0)), 0.0), ok.astype(float))
+    return OptimaBootstrap(np.asarray(keys, dtype=float), x_opt, slope, icpt, seed_t)

@@ -120,7 +120,7 @@ def held_out_validation(ctx: Context, params: dict, prior: str | None) -> Decide
             return Decided(YES, "the suite has no held-out split to repeat the validation", True)
         return None
     worst = max(rows, key=lambda r: r["are"])
-    check = (f"suite's check: fitted on {worst['n_fit']} runs, held-out error {worst['are']:.2%} on {worst['n_held_out']} "
+    check = (f"refitted on {worst['n_fit']} runs, mean error {worst['are']:.2%} on the {worst['n_held_out']} held-out "
              f"runs ({worst['fit']} fit; limit {limit:.0%})")
     if prior == YES:
         if worst["are"] <= limit:

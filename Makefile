@@ -61,6 +61,12 @@ test: $(VENV)/.installed
 clean:
 	rm -rf build report
 
+# make review PAPER=<bibkey>: scaffold papers/<bibkey>/ if new, validate it, write report/reviews/<bibkey>.md
+.PHONY: review
+review: | $(VENV)/.installed
+	@test -n "$(PAPER)" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
+	$(BIN)/python -m replication review $(PAPER)
+
 .PHONY: FORCE
 FORCE:
 

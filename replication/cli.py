@@ -1,4 +1,4 @@
-"""Command line: run paper audits, verify data, build the report."""
+"""Command line: run paper audits, verify data, build the report, review a paper."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("report", help="build report/ from the results in build/")
     sub.add_parser("list", help="list papers and their status")
     sub.add_parser("verify-data", help="resolve every dataset file and check its sha256")
+    p_review = sub.add_parser("review", help="scaffold papers/<key>/ if new, validate it, write report/reviews/<key>.md")
+    p_review.add_argument("key", help="the paper's bibtex key")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             p = load_paper(key)
             print(f"{key:32s} {p.year}  {p.status:16s} {p.title}")
         return 0
+    if args.command == "review":
+        from .checklist.review import review_command
+
+        return review_command(args.key)
     if args.command == "verify-data":
         from .data.verify import verify_all
 

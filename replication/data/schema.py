@@ -29,6 +29,8 @@ class DataFile(BaseModel):
     url: str = Field(description="URL of the file at the pinned commit")
     sha256: str
     format: Literal["csv", "csv.gz", "json", "jsonl"] = "csv"
+    header_row: int = Field(0, ge=0, description="CSV row (from 0) holding the column names; rows above it label groups of columns")
+    codes_verbatim: bool = Field(False, description="keep strings such as NA or N/A as written (answer codes); only empty cells are missing")
     columns: list[Column] = Field(default_factory=list)
     extra_columns: Literal["error", "ignore"] = "error"
     duplicate_rows: Literal["error", "drop"] = "error"
@@ -59,6 +61,7 @@ class Dataset(BaseModel):
     redistributable: bool = Field(description="whether the licence lets the project ship the bytes (it never does)")
     citation: str
     papers: list[str] = Field(description="bibtex keys of the papers this data serves")
+    released_by: list[str] = Field(default_factory=list, description="bibtex keys of the papers whose authors released these files")
     obtained: Literal["released", "digitised", "transcribed", "derived"]
     how_obtained: str
     caveats: list[str] = Field(default_factory=list)

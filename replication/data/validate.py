@@ -15,7 +15,9 @@ def read_frame(path: Path, spec: DataFile) -> pd.DataFrame:
     """Parse the file by its declared format; a parse failure names the file."""
     try:
         if spec.format in ("csv", "csv.gz"):
-            return pd.read_csv(path)
+            if spec.codes_verbatim:
+                return pd.read_csv(path, header=spec.header_row, dtype=str, keep_default_na=False, na_values=[""])
+            return pd.read_csv(path, header=spec.header_row)
         if spec.format == "jsonl":
             return pd.read_json(path, lines=True)
         return pd.read_json(path)

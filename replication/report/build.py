@@ -15,6 +15,7 @@ import pandas as pd
 from ..checks import claims as claims_check
 from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
+from ..checklist.report_section import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
 from ..paths import BUILD, REPORT
@@ -78,6 +79,9 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
             for tname, t in r.get("tables", {}).items():
                 write_table(tmp / "tables" / "papers", f"{r['paper']}_{tname}", paper_table(t), t["caption"], prov)
         pages = {r["paper"]: paper_page(r, prov) for r in results}
+        checklist = build_checklist(tmp, results, prov)
+        for key, page in pages.items():
+            checklist.paper_section(page, key)
         for key, page in pages.items():
             write_text_atomic(tmp / "papers" / f"{key}.md", page.markdown())
             write_text_atomic(tmp / "papers" / f"{key}.html", page.html())
@@ -88,6 +92,7 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
                     (tmp / "figures" / r["paper"]).mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
         index = overview_page(results, tables, prov)
+        checklist.overview_section(index)
         write_text_atomic(tmp / "index.md", index.markdown())
         write_text_atomic(tmp / "index.html", index.html())
         old = None

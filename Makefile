@@ -52,7 +52,7 @@ build/.commit: FORCE | $(VENV)/.installed
 	 if [ "$$c" != "$$(cat $@ 2>/dev/null)" ]; then echo "$$c" > $@; fi
 
 report: report/index.html
-report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml)
+report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml
 	$(BIN)/python -m replication report
 
 test: $(VENV)/.installed

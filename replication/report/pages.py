@@ -27,8 +27,14 @@ class Page:
         self.blocks.append(("items", list(items)))
         return self
 
-    def table(self, df: pd.DataFrame, links: dict[str, str] | None = None) -> "Page":
-        self.blocks.append(("table", df, links or {}))
+    def table(self, df: pd.DataFrame, links: dict[str, str] | None = None, sortable: bool = False) -> "Page":
+        """A table; ``links`` maps a column to a URL pattern for its cells; sortable tables sort on a header click (HTML)."""
+        self.blocks.append(("table", df, links or {}, sortable))
+        return self
+
+    def links(self, pairs: list[tuple[str, str]]) -> "Page":
+        """A list of labelled links."""
+        self.blocks.append(("links", list(pairs)))
         return self
 
     def figure(self, src: str, caption: str) -> "Page":
@@ -59,6 +65,8 @@ class Page:
                 out += [f"![{b[2]}]({b[1]})", "", f"_{b[2]}_", ""]
             elif kind == "link":
                 out += [f"[{b[1]}]({b[2]})", ""]
+            elif kind == "links":
+                out += [f"- [{label}]({href})" for label, href in b[1]] + [""]
         return "\n".join(out).rstrip() + "\n"
 
     def html(self) -> str:
@@ -83,16 +91,38 @@ class Page:
             elif kind == "items":
                 out.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b[1]) + "</ul>")
             elif kind == "table":
-                out.append(_html_table(b[1], b[2]))
+                out.append(_html_table(b[1], b[2], b[3]))
             elif kind == "figure":
                 out.append(f'<figure><img src="{e(b[1])}" alt="{e(b[2])}"><figcaption>{e(b[2])}</figcaption></figure>')
             elif kind == "link":
                 out.append(f'<p><a href="{e(b[2])}">{e(b[1])}</a></p>')
+            elif kind == "links":
+                out.append("<ul>" + "".join(f'<li><a href="{e(h)}">{e(t)}</a></li>' for t, h in b[1]) + "</ul>")
+        if any(b[0] == "table" and b[3] for b in self.blocks):
+            out.append(SORT_SCRIPT)
         out.append("</body></html>")
         return "\n".join(out) + "\n"
 
 
-def _html_table(df: pd.DataFrame, links: dict[str, str]) -> str:
+# Click a header of a sortable table to sort by it (numbers numerically); click again to reverse.
+SORT_SCRIPT = """<script>
+document.querySelectorAll("table.sortable th").forEach(function (th, col) {
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], rows = Array.from(body.rows);
+    var dir = th.dataset.dir === "asc" ? -1 : 1; th.dataset.dir = dir === 1 ? "asc" : "desc";
+    rows.sort(function (a, b) {
+      var x = a.cells[col].innerText, y = b.cells[col].innerText, nx = parseFloat(x), ny = parseFloat(y);
+      if (!isNaN(nx) && !isNaN(ny)) return dir * (nx - ny);
+      return dir * x.localeCompare(y);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+</script>"""
+
+
+def _html_table(df: pd.DataFrame, links: dict[str, str], sortable: bool = False) -> str:
     if not len(df):
         return "<p><em>(no rows)</em></p>"
     f = formatted(df)
@@ -108,4 +138,5 @@ def _html_table(df: pd.DataFrame, links: dict[str, str]) -> str:
                 text = f'<a href="{e(href)}">{text}</a>'
             cells.append(f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    cls = ' class="sortable"' if sortable else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"

@@ -285,8 +285,9 @@ def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
         assert f"[{key}](papers/{key}.md)" in index
     row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[0]}]"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # paper, status, reproduced, not reproduced, not testable, narrow intervals, fit-health warnings, error
-    assert cells[1:7] == ["ok", "1", "1", "0", "1", "1"]
+    # paper, year, title, status, verdict, reproduced, not reproduced, not testable, narrow intervals, fit-health warnings
+    assert cells[3] == "ok" and cells[5:10] == ["1", "1", "0", "1", "1"]
+    assert cells[4].startswith("1 of 2 testable claims reproduced")
     html = (out / "index.html").read_text()
     assert f'href="papers/{keys[0]}.html"' in html
 
@@ -324,7 +325,7 @@ def test_build_report_is_reproducible(tmp_path, build_dir):
     second = snapshot(out)
     assert set(first) == set(second)
     tables = [k for k in first if k.startswith("tables")]
-    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 12  # the checklist's own are tested in test_checklist_review.py
+    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 15  # 5 tables x csv, md, tex  # the checklist's own are tested in test_checklist_review.py
     for k in tables:
         assert first[k] == second[k], k
     for k in first:
@@ -387,3 +388,43 @@ def test_page_renders_markdown_and_escaped_html():
     assert "<h1>T &lt;1&gt;</h1>" in html
     assert "<p>a &amp; b</p>" in html
     assert '<a href="papers/p.html">p</a>' in html
+
+
+# --- overview verdicts and the cross-paper allocation view ---------------------------------------
+
+def test_verdict_line_counts_claims_and_flags():
+    from replication.report.build import verdict_line
+    ok = {"status": "ok", "claims": [{"verdict": "reproduced"}, {"verdict": "not reproduced"}, {"verdict": "not testable"}],
+          "ci_width": [{"flag": "implausibly narrow"}], "extrapolation": [{"are": 0.021}, {"are": 0.104}],
+          "fit_health": [{"status": "warn"}, {"status": "ok"}]}
+    line = verdict_line(ok)
+    assert line.startswith("1 of 2 testable claims reproduced")
+    assert "1 interval(s) implausibly narrow" in line and "2.1% to 10.4%" in line and "1 fit-health warning(s)" in line
+    assert verdict_line({"status": "failed", "error": "DataError: x"}) == "replication failed: DataError: x"
+    assert verdict_line({"status": "no public data", "claims": [{"verdict": "not testable"}]}).startswith("no public data")
+
+
+def test_cross_paper_rows_pick_allocation_quantities_and_their_claims():
+    from replication.report.cross_paper import cross_paper_rows
+    q = lambda v: {"value": v, "intervals": {"0.95": [v - 0.1, v + 0.1]}, "interval_kind": "bootstrap percentile"}
+    results = [
+        {"paper": "p1", "status": "ok", "quantities": {"a_alloc": q(0.5), "grid.a_alloc": q(0.52), "alpha": q(0.3),
+                                                       "tokens_per_param@5.88e+23": q(20.0), "a_alloc.cfg_x": q(0.7)},
+         "claims": [{"quantity": "a_alloc", "claimed": 0.46, "provenance": "unverified", "verdict": "not reproduced"}]},
+        {"paper": "p2", "status": "failed", "quantities": {"a_alloc": q(0.9)}, "claims": []},
+    ]
+    rows = cross_paper_rows(results)
+    assert list(rows["quantity"]) == ["a_alloc", "a_alloc.cfg_x", "grid.a_alloc", "tokens_per_param@5.88e+23"]
+    assert rows.loc[rows["quantity"] == "tokens_per_param@5.88e+23", "budget"].item() == 5.88e23
+    main = rows[rows["quantity"] == "a_alloc"].iloc[0]
+    assert main["claimed"] == 0.46 and main["verdict"] == "not reproduced" and main["ci_low"] == 0.4
+    assert set(rows["paper"]) == {"p1"}  # a failed paper contributes no numbers
+
+
+def test_sortable_table_gets_the_sort_script_once():
+    import pandas as pd
+    from replication.report.pages import Page
+    page = Page("t").table(pd.DataFrame({"a": [2, 1]}), sortable=True).table(pd.DataFrame({"b": [1]}))
+    html = page.html()
+    assert html.count('class="sortable"') == 1 and html.count("<script>") == 1
+    assert "<script>" not in Page("u").table(pd.DataFrame({"a": [1]})).html()

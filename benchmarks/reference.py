@@ -14,6 +14,7 @@ from replication.fitting.objectives import Objective
 from replication.laws.base import Inputs, Law
 
 OPTIONS: dict = {}  # scipy's defaults, as the published fitting code uses them
+TIGHT = {"maxiter": 15000, "maxfun": 150000, "ftol": 1e-15, "gtol": 1e-12}  # run to machine precision
 
 
 def objective_value(theta: np.ndarray, law: Law, objective: Objective, X: Inputs, y: np.ndarray, w: np.ndarray) -> float:
@@ -30,29 +31,32 @@ def objective_value(theta: np.ndarray, law: Law, objective: Objective, X: Inputs
     raise ValueError(f"the reference has no objective '{objective.name}'")
 
 
-def fit_one(law: Law, objective: Objective, X: Inputs, y: np.ndarray, w: np.ndarray, x0: np.ndarray):
+def fit_one(law: Law, objective: Objective, X: Inputs, y: np.ndarray, w: np.ndarray, x0: np.ndarray,
+            options: dict | None = None):
     """scipy L-BFGS-B from one start with finite-difference gradients: (theta, value, converged)."""
     res = minimize(objective_value, np.asarray(x0, dtype=float), args=(law, objective, X, y, w), method="L-BFGS-B",
-                   options=OPTIONS or None)
+                   options=(OPTIONS if options is None else options) or None)
     return res.x, float(res.fun), bool(res.success)
 
 
-def fit_grid(law: Law, objective: Objective, X: Inputs, y: np.ndarray, starts: np.ndarray, w: np.ndarray | None = None):
+def fit_grid(law: Law, objective: Objective, X: Inputs, y: np.ndarray, starts: np.ndarray, w: np.ndarray | None = None,
+             options: dict | None = None):
     """Every start in turn, the best optimum kept: (theta, value)."""
     w = np.ones_like(y, dtype=float) if w is None else w
     best_x, best_f = None, np.inf
     for x0 in starts:
         with np.errstate(all="ignore"):
-            x, f, _ = fit_one(law, objective, X, y, w, x0)
+            x, f, _ = fit_one(law, objective, X, y, w, x0, options)
         if f < best_f:
             best_x, best_f = x, f
     return best_x, best_f
 
 
-def bootstrap(law: Law, objective: Objective, X: Inputs, y: np.ndarray, theta: np.ndarray, weights: np.ndarray):
+def bootstrap(law: Law, objective: Objective, X: Inputs, y: np.ndarray, theta: np.ndarray, weights: np.ndarray,
+              options: dict | None = None):
     """Refit every resample (rows of ``weights``: counts per point) from the point estimate: (thetas, values)."""
     thetas, values = np.empty((weights.shape[0], theta.size)), np.empty(weights.shape[0])
     for b, w in enumerate(weights):
         with np.errstate(all="ignore"):
-            thetas[b], values[b], _ = fit_one(law, objective, X, y, w, theta)
+            thetas[b], values[b], _ = fit_one(law, objective, X, y, w, theta, options)
     return thetas, values

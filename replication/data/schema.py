@@ -28,7 +28,8 @@ class DataFile(BaseModel):
     mirror_path: str = Field(description="path of the file under the data mirror directory")
     url: str = Field(description="URL of the file at the pinned commit")
     sha256: str
-    format: Literal["csv", "csv.gz", "json", "jsonl"] = "csv"
+    format: Literal["csv", "csv.gz", "json", "jsonl", "json_record"] = Field(
+        "csv", description="json_record: one JSON object, read as one row with nested keys joined by dots")
     columns: list[Column] = Field(default_factory=list)
     extra_columns: Literal["error", "ignore"] = "error"
     duplicate_rows: Literal["error", "drop"] = "error"

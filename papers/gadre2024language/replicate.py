@@ -5,6 +5,7 @@ import pandas as pd
 
 from replication.audit import Audit
 from replication.checks.extrapolation import extrapolation_errors
+from replication.report.figures import fit_figure
 
 DATASET = "gadre-overtraining"
 SPLITS = {"err46": "46-task average top-1 error", "err17": "17-task average top-1 error"}
@@ -61,6 +62,17 @@ def replicate(audit: Audit) -> None:
                                   audit.predict(name, {"L": targets[loss_col]}))
         for metric, (fit_name, observed, predicted, from_measured) in predictions.items():
             kind = "loss" if metric == "loss" else "err"
+            runs = fit_runs if kind == "loss" else down_runs
+            inputs = {"N": runs["params"], "M": runs["M"]} if kind == "loss" else {"L": runs[loss_col]}
+            column = loss_col if kind == "loss" else metric
+            x = np.r_[runs["compute"], targets["compute"]]
+            path = audit.out_dir / "figures" / f"{fit_name}_targets.png"
+            fit_figure(path, np.r_[runs[column], observed], np.r_[audit.predict(fit_name, inputs), predicted], x,
+                       "training compute 6 N D (FLOP)", np.r_[np.zeros(len(runs), bool), np.ones(2, bool)],
+                       title=f"{audit.paper.key}: {fit_name}, fitting runs and predicted targets")
+            audit.add_figure(path, f"{fit_name}: the runs the law is fitted on and the two predicted targets (red), "
+                             "observed against compute with the law's values, and observed against predicted"
+                             + ("" if kind == "loss" else "; targets predicted from their predicted loss"))
             n_fit = len(fit_runs) if kind == "loss" else len(down_runs)
             for j, (_, t) in enumerate(targets.iterrows()):
                 rel = 100 * abs(predicted[j] - observed[j]) / observed[j]

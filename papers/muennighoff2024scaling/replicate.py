@@ -10,6 +10,7 @@ from replication.errors import AuditError
 from replication.fitting import make_objective
 from replication.laws import get_law
 from replication.laws.fixed import fix_params
+from replication.report.figures import bootstrap_figure
 
 INPUTS = {"N": "num_params", "D": "token_num", "U": "unique_tokens"}
 TARGET = "openLM_loss"
@@ -44,6 +45,14 @@ def replicate(audit: Audit) -> None:
     audit.add_quantity("objective_at_published", at_pub)
     audit.add_quantity("objective_at_refit", audit.fits["main"]["point"]["fun"])
     rd = audit.quantities["R_D_star"]
+    rn = audit.quantities["R_N_star"]
+    if rd.samples is not None:
+        path = audit.out_dir / "figures" / "main_bootstrap_log10.png"
+        bootstrap_figure(path, {"log10 R_D_star": np.log10(rd.samples), "log10 R_N_star": np.log10(rn.samples)},
+                         {"log10 R_D_star": np.log10(rd.value), "log10 R_N_star": np.log10(rn.value)}, title="main")
+        audit.add_figure(path, "Bootstrap replicates of the main fit's decay constants on a log10 scale (line: the refit; "
+                         f"the published values are log10 R*_D = {np.log10(pub['R_D_star']):.3f}, "
+                         f"log10 R*_N = {np.log10(pub['R_N_star']):.3f})")
     audit.add_quantity("effective_fraction_4_epochs", float(_four_epochs(rd.value)),
                        None if rd.samples is None else _four_epochs(rd.samples), len(y))
 

@@ -17,7 +17,7 @@ import numpy as np
 from .base import Inputs, Law, column, logsumexp_terms, register
 
 
-def _effective(U, R, log_rs):
+def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
     """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*."""
     rs = np.exp(log_rs)
     x = R / rs
@@ -27,7 +27,7 @@ def _effective(U, R, log_rs):
     return eff, ex, rs, d_log_rs
 
 
-def _parts(theta: np.ndarray, X: Inputs, tied: bool):
+def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
     a, b, e, alpha = (theta[:, j : j + 1] for j in range(4))
     beta = alpha if tied else theta[:, 4:5]
     log_rd, log_rn = theta[:, -2:-1], theta[:, -1:]

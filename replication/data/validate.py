@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,23 @@ def read_frame(path: Path, spec: DataFile) -> pd.DataFrame:
             return pd.read_csv(path, header=spec.header_row)
         if spec.format == "jsonl":
             return pd.read_json(path, lines=True)
+        if spec.format == "json_record":
+            return _json_record(path)
         return pd.read_json(path)
+    except DataError:
+        raise
     except Exception as exc:
         raise DataError(path, None, f"cannot be parsed as {spec.format} ({exc})", "check the file is the upstream file") from None
+
+
+def _json_record(path: Path) -> pd.DataFrame:
+    """One JSON object as a one-row frame; nested objects become dotted column names (a.b.c)."""
+    with open(path, encoding="utf-8") as fh:
+        obj = json.load(fh)
+    if not isinstance(obj, dict):
+        raise DataError(path, None, f"expected one JSON object, found {type(obj).__name__}",
+                        "use format json for a list of records")
+    return pd.json_normalize(obj, sep=".")
 
 
 def validate_frame(frame: pd.DataFrame, spec: DataFile, source: str) -> pd.DataFrame:

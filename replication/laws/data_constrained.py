@@ -1,0 +1,123 @@
+"""Muennighoff et al. 2023: L = E + A / N'^alpha + B / D'^beta with effective data D' and effective parameters N'.
+
+Inputs per run: N parameters, D training tokens, U unique tokens. Repetitions R_D = max(D / U - 1, 0) and
+D' = U + U R*_D (1 - exp(-R_D / R*_D)). Excess parameters are counted against U_N = min(N, N_opt(U)), the
+compute-optimal parameter count for U tokens under the law's own single-epoch part
+(N_opt(U) = G (G U)^(beta / alpha), G = (alpha A / (beta B))^(1 / (alpha + beta)); with alpha = beta this is
+(A / B)^(1 / alpha) U), R_N = N / U_N - 1 and N' = U_N + U_N R*_N (1 - exp(-R_N / R*_N)).
+
+Fitted as LSE(a - alpha log N', b - beta log D', e) with A, B, E = e^a, e^b, e^e and R* = e^(log R*) (positive).
+``data_constrained`` ties beta = alpha (the authors' published form); ``data_constrained_untied`` frees beta.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Inputs, Law, column, logsumexp_terms, register
+
+
+def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
+    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*."""
+    rs = np.exp(log_rs)
+    x = R / rs
+    ex = np.exp(-x)
+    eff = U * (1.0 + rs * (1.0 - ex))
+    d_log_rs = U * rs * ((1.0 - ex) - x * ex)
+    return eff, ex, rs, d_log_rs
+
+
+def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
+    a, b, e, alpha = (theta[:, j : j + 1] for j in range(4))
+    beta = alpha if tied else theta[:, 4:5]
+    log_rd, log_rn = theta[:, -2:-1], theta[:, -1:]
+    N, D, U = column(X, "N"), column(X, "D"), column(X, "U")
+    log_u = np.log(U)
+    # the compute-optimal parameter count for U unique tokens: log N_opt = (a - b + log alpha - log beta + beta log U) / alpha
+    k = a - b + beta * log_u if tied else a - b + np.log(alpha) - np.log(beta) + beta * log_u
+    log_nopt = k / alpha
+    capped = log_nopt < np.log(N)  # U_N = N_opt < N: the run has excess parameters
+    log_un = np.where(capped, log_nopt, np.log(N))
+    un = np.exp(log_un)
+    rn_runs = np.maximum(N / un - 1.0, 0.0)
+    n_eff, ex_n, rn, dn_log_rn = _effective(un, rn_runs, log_rn)
+    rd_runs = np.maximum(D / U - 1.0, 0.0)
+    d_eff, _, _, dd_log_rd = _effective(U, rd_runs, log_rd)
+    terms = [a - alpha * np.log(n_eff), b - beta * np.log(d_eff), np.broadcast_to(e, a.shape)]
+    return dict(a=a, b=b, alpha=alpha, beta=beta, k=k, log_u=log_u, capped=capped, un=un, rn_runs=rn_runs,
+                n_eff=n_eff, ex_n=ex_n, rn=rn, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
+
+
+def _log_predict(theta: np.ndarray, X: Inputs, tied: bool) -> np.ndarray:
+    return logsumexp_terms(_parts(theta, X, tied)["terms"])[0]
+
+
+def _log_jacobian(theta: np.ndarray, X: Inputs, tied: bool):
+    p = _parts(theta, X, tied)
+    logf, w = logsumexp_terms(p["terms"])
+    w_n, w_d, w_e = w[..., 0], w[..., 1], w[..., 2]
+    alpha, beta = p["alpha"], p["beta"]
+    # d log N' / d log U_N where U_N = N_opt (zero where U_N = N, which does not move with the parameters)
+    dn_dun = (1.0 + p["rn"] * (1.0 - p["ex_n"]) - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"]
+    s = np.where(p["capped"], dn_dun, 0.0)
+    # derivatives of log N_opt = k / alpha
+    dlo_da, dlo_db = 1.0 / alpha, -1.0 / alpha
+    if tied:
+        dlo_dalpha = -(p["a"] - p["b"]) / alpha**2
+    else:
+        dlo_dalpha = (1.0 - p["k"]) / alpha**2
+        dlo_dbeta = (-1.0 / beta + p["log_u"]) / alpha
+    log_n_eff, log_d_eff = np.log(p["n_eff"]), np.log(p["d_eff"])
+    g_a = w_n * (1.0 - alpha * s * dlo_da)
+    g_b = w_d - w_n * alpha * s * dlo_db
+    g_alpha = -w_n * (log_n_eff + alpha * s * dlo_dalpha)
+    cols = [g_a, g_b, w_e]
+    if tied:
+        cols.append(g_alpha - w_d * log_d_eff)
+    else:
+        cols += [g_alpha, -w_d * log_d_eff - w_n * alpha * s * dlo_dbeta]
+    cols.append(-w_d * beta * p["dd_log_rd"] / p["d_eff"])
+    cols.append(-w_n * alpha * p["dn_log_rn"] / p["n_eff"])
+    return logf, np.stack(cols, axis=-1)
+
+
+def _natural(theta: np.ndarray, tied: bool) -> dict[str, np.ndarray]:
+    out = {"A": np.exp(theta[..., 0]), "B": np.exp(theta[..., 1]), "E": np.exp(theta[..., 2]), "alpha": theta[..., 3]}
+    if not tied:
+        out["beta"] = theta[..., 4]
+    out["R_D_star"] = np.exp(theta[..., -2])
+    out["R_N_star"] = np.exp(theta[..., -1])
+    return out
+
+
+DATA_CONSTRAINED = register(
+    Law(
+        name="data_constrained",
+        params=("a", "b", "e", "alpha", "log_rd_star", "log_rn_star"),
+        inputs=("N", "D", "U"),
+        formula="L = E + A / N'^alpha + B / D'^alpha, D' = U + U R*_D (1 - e^(-R_D / R*_D)), "
+        "N' = U_N + U_N R*_N (1 - e^(-R_N / R*_N)), U_N = min(N, (A / B)^(1 / alpha) U), "
+        "R_D = D / U - 1, R_N = N / U_N - 1; A, B, E = e^a, e^b, e^e",
+        log_predict=lambda t, X: _log_predict(t, X, True),
+        log_jacobian_fn=lambda t, X: _log_jacobian(t, X, True),
+        natural=lambda t: _natural(t, True),
+        description="Muennighoff et al. 2023 data-constrained law with a single exponent (alpha = beta)",
+        positive_inputs=("N", "D", "U"),
+    )
+)
+
+DATA_CONSTRAINED_UNTIED = register(
+    Law(
+        name="data_constrained_untied",
+        params=("a", "b", "e", "alpha", "beta", "log_rd_star", "log_rn_star"),
+        inputs=("N", "D", "U"),
+        formula="L = E + A / N'^alpha + B / D'^beta, D' = U + U R*_D (1 - e^(-R_D / R*_D)), "
+        "N' = U_N + U_N R*_N (1 - e^(-R_N / R*_N)), U_N = min(N, G (G U)^(beta / alpha)), "
+        "G = (alpha A / (beta B))^(1 / (alpha + beta)), R_D = D / U - 1, R_N = N / U_N - 1; A, B, E = e^a, e^b, e^e",
+        log_predict=lambda t, X: _log_predict(t, X, False),
+        log_jacobian_fn=lambda t, X: _log_jacobian(t, X, False),
+        natural=lambda t: _natural(t, False),
+        description="Muennighoff et al. 2023 data-constrained law with separate exponents",
+        positive_inputs=("N", "D", "U"),
+    )
+)

@@ -1,0 +1,65 @@
+"""A registered law with some parameters held at given values: the rest are fitted, the held ones are inputs of the protocol.
+
+Used where a paper fits a law in stages (constants from one fit are fixed while others are fitted), so the
+suite's engine, bootstrap and checks run on the free parameters only.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .base import _REGISTRY, Inputs, Law, register
+
+
+def fix_params(base: Law, fixed: Mapping[str, float], name: str, report: Sequence[str] | None = None) -> Law:
+    """Register (once) and return ``base`` with the parameters in ``fixed`` held at their values.
+
+    ``report`` names the natural constants to report for the fit (default: all of the base law's); a fixed
+    constant is usually left out, since it is not estimated. Registering the same name again with the same
+    base, values and report returns the registered law; anything else is an error.
+    """
+    unknown = [p for p in fixed if p not in base.params]
+    if unknown:
+        raise ValueError(f"law '{base.name}' has no parameter(s) {unknown}; its parameters are {list(base.params)}")
+    free = tuple(p for p in base.params if p not in fixed)
+    if not free:
+        raise ValueError(f"fixing every parameter of law '{base.name}' leaves nothing to fit")
+    free_idx = [base.params.index(p) for p in free]
+    values = np.array([float(fixed.get(p, np.nan)) for p in base.params])
+    signature = (base.name, tuple(sorted((k, float(v)) for k, v in fixed.items())), tuple(report or ()))
+    existing = _REGISTRY.get(name)
+    if existing is not None:
+        if getattr(existing, "_fixed_signature", None) == signature:
+            return existing
+        raise ValueError(f"law '{name}' is already registered with a different definition")
+
+    def full(theta: np.ndarray) -> np.ndarray:
+        theta = np.asarray(theta, dtype=float)
+        out = np.broadcast_to(values, theta.shape[:-1] + (len(base.params),)).copy()
+        out[..., free_idx] = theta
+        return out
+
+    def log_jac(theta: np.ndarray, X: Inputs):
+        logf, jac = base.log_jacobian(full(theta), X)
+        return logf, jac[..., free_idx]
+
+    def natural(theta: np.ndarray) -> dict[str, np.ndarray]:
+        nat = base.natural_params(full(theta))
+        return {k: v for k, v in nat.items() if report is None or k in report}
+
+    held = ", ".join(f"{k} = {float(v):.10g}" for k, v in fixed.items())
+    law = Law(
+        name=name,
+        params=free,
+        inputs=base.inputs,
+        formula=f"{base.formula}; held fixed: {held}",
+        log_predict=lambda theta, X: base.log_predict(full(theta), X),
+        log_jacobian_fn=log_jac,
+        natural=natural,
+        description=f"{base.description} (parameters {sorted(fixed)} held fixed)",
+        positive_inputs=base.positive_inputs,
+    )
+    object.__setattr__(law, "_fixed_signature", signature)
+    return register(law)

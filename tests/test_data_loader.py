@@ -247,6 +247,16 @@ def test_missing_file_in_given_mirror_names_the_mirror(env):
     assert str(mirror) in str(info.value) and MIRROR_PATH in str(info.value)
 
 
+def test_missing_derived_file_says_it_cannot_be_downloaded(env):
+    """A file the mirror converted (derived_here) has no upstream copy: no misleading download attempt."""
+    spec, mirror, cache = _setup(env, GOOD_CSV, put_in_mirror=False, derived_here="flattened from upstream pickles")
+    with pytest.raises(DataError) as info:
+        resolve_file(DATASET, spec, mirror=mirror, cache=cache)
+    msg = str(info.value)
+    assert "cannot be downloaded" in msg and "flattened from upstream pickles" in msg and MIRROR_PATH in msg
+    assert UNREACHABLE not in msg and not any(cache.iterdir())
+
+
 def test_cache_from_environment_variable_used_for_download_attempt(env, tmp_path, monkeypatch):
     spec, _, _ = _setup(env, GOOD_CSV, put_in_mirror=False)
     other = tmp_path / "env-cache"

@@ -37,6 +37,15 @@ def resolve_file(dataset: str, spec: DataFile, mirror: Path | None = None, cache
                     f"or point {MIRROR_ENV} at a correct mirror",
                 )
             return candidate
+    if spec.derived_here:
+        where = f"mirror {mirror}" if mirror is not None else f"no mirror (set {MIRROR_ENV})"
+        raise DataError(
+            spec.mirror_path,
+            None,
+            f"dataset '{dataset}' file '{spec.key}' is not in the {where}, and it cannot be downloaded: it is a "
+            f"conversion made by the mirror ({spec.derived_here}), not an upstream file",
+            f"place the converted file at <mirror>/{spec.mirror_path} and set {MIRROR_ENV}=<mirror>",
+        )
     return _download(dataset, spec, cache or cache_dir(), mirror)
 
 

@@ -11,7 +11,7 @@ from replication.audit import Audit
 from replication.checks.extrapolation import extrapolation_errors
 from replication.fitting.isoflop import bootstrap_quadratic_optima, budget_optima
 from replication.fitting.loglog import fit_power_law
-from replication.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
+from replication.report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
 
 BUDGET, TOKENS, LOSS = "compute_budget", "training_tokens", "validation_loss"
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from replication.audit import Audit
 from replication.fitting.loglog import bootstrap_power_law, fit_power_law
-from replication.optimal_figures import Series, optimum_law_figure
+from replication.report.optimal_figures import Series, optimum_law_figure
 
 KAPLAN_SETTING = {"hparams": "base", "warmup": "long", "decay": "kaplan", "param_count": "kaplan", "val": "train"}
 # slug as on the porian2024resolving page, so both pages draw the same bootstrap stream

@@ -16,7 +16,7 @@ from replication.audit import Audit
 from replication.checks.extrapolation import extrapolation_errors
 from replication.fitting.isoflop import budget_optima
 from replication.fitting.loglog import ASYMPTOTIC, bootstrap_power_law, fit_power_law
-from replication.optimal_figures import Series, exponent_steps_figure, optimum_law_figure
+from replication.report.optimal_figures import Series, exponent_steps_figure, optimum_law_figure
 
 FIELDS = ["dataset", "hparams", "warmup", "decay", "param_count", "val"]
 # The paper's sequence of changes, from a reproduction of Kaplan et al.'s setting to a Chinchilla-like one

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .report.figures import _save, _subplots
+from .figures import _save, _subplots
 
 
 @dataclass

@@ -20,8 +20,8 @@ def result(tmp_path_factory):
 def test_bnsl_extrapolates_the_last_three_points(result):
     assert result["status"] == "ok", result.get("error")
     q = result["quantities"]
-    assert q["rmsle_first14_fit"]["value"] == pytest.approx(5.985e-4, rel=1e-3)
-    assert q["rmsle_first14_extrapolate"]["value"] == pytest.approx(0.010916, rel=1e-3)
+    assert q["bnsl_first14.rmsle_fit"]["value"] == pytest.approx(5.985e-4, rel=1e-3)
+    assert q["bnsl_first14.rmsle_extrapolate"]["value"] == pytest.approx(0.010916, rel=1e-3)
     # the break: exponent ~0.06 before d1 ~ 613 examples, ~5.7 more after it
     assert q["bnsl_first14.c1"]["value"] == pytest.approx(5.663, rel=1e-3)
     assert q["bnsl_first14.d1"]["value"] == pytest.approx(612.6, rel=1e-3)
@@ -30,8 +30,8 @@ def test_bnsl_extrapolates_the_last_three_points(result):
 
 def test_power_law_with_offset_misses(result):
     q = result["quantities"]
-    assert q["power_law.rmsle_first14_extrapolate"]["value"] == pytest.approx(0.8158, rel=1e-3)
-    assert q["rmsle_ratio_power_law_over_bnsl"]["value"] > 50
+    assert q["power_law_first14.rmsle_extrapolate"]["value"] == pytest.approx(0.8158, rel=1e-3)
+    assert q["bnsl_first14.rmsle_ratio_power_law_over_bnsl"]["value"] > 50
     (claim,) = result["claims"]
     assert claim["verdict"] == "reproduced" and claim["provenance"] == "unverified"
 

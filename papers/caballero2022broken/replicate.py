@@ -30,14 +30,13 @@ def replicate(audit: Audit) -> None:
             row[f"rmse_log_y_plus_1_{part}"] = extrapolation_errors(y[mask] + 1, y_hat[mask] + 1)["rmse_log"]
             row[f"are_{part}"] = extrapolation_errors(y[mask], y_hat[mask])["are"]
         rows.append(row)
-        prefix = "" if name == "main" else f"{name}."
         for part in ("fit", "extrapolate"):
-            audit.add_quantity(f"{prefix}rmsle_first14_{part}", row[f"rmse_log_y_{part}"])
+            audit.add_quantity(f"{name14}.rmsle_{part}", row[f"rmse_log_y_{part}"])
     for name, const in (("main", "a"), ("bnsl_first14", "a"), ("power_law", "E"), ("power_law_first14", "E")):
         prefix = "" if name == "main" else f"{name}."  # the law's constant for y itself: the fits are on y + 1
         audit.add_quantity(f"{prefix}{const}_of_y", audit.quantities[prefix + const].value - 1.0)
     scores = pd.DataFrame(rows)
-    audit.add_quantity("rmsle_ratio_power_law_over_bnsl",
+    audit.add_quantity("bnsl_first14.rmsle_ratio_power_law_over_bnsl",
                        scores.loc[1, "rmse_log_y_extrapolate"] / scores.loc[0, "rmse_log_y_extrapolate"])
     audit.add_table("split_scores", scores,
                     "Fitted to the first 14 points (criterion: least squares on log(y + 1)); RMSE of log y (the upstream "

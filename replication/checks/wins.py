@@ -1,0 +1,30 @@
+"""Which method wins each task of a benchmark: the lowest error at a printed precision, ties shared.
+
+Errors are truncated (not rounded) to ``decimals`` before comparing, so methods that agree to the printed
+precision tie; a tie among k methods gives each 1/k of the task. A missing error (a failed fit) counts as
+worse than any finite error. `resample_tasks` draws tasks with replacement to put an interval on a share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def win_shares(errors: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
+    """Per task (row) and method (column), the share of the win: 1 for a sole winner, 1/k in a k-way tie."""
+    e = errors.to_numpy(dtype=float)
+    scale = 10.0**decimals
+    e = np.where(np.isfinite(e), np.trunc(e * scale) / scale, np.inf)
+    best = e.min(axis=1, keepdims=True)
+    winners = (e == best).astype(float)
+    shares = winners / winners.sum(axis=1, keepdims=True)
+    return pd.DataFrame(shares, index=errors.index, columns=errors.columns)
+
+
+def resample_tasks(shares: pd.DataFrame, n: int, seed: int) -> np.ndarray:
+    """Win shares (n, methods) of ``n`` benchmarks made by drawing tasks with replacement (seeded)."""
+    rng = np.random.default_rng(seed)
+    s = shares.to_numpy(dtype=float)
+    idx = rng.integers(0, s.shape[0], size=(n, s.shape[0]))
+    return s[idx].mean(axis=1)

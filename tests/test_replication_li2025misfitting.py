@@ -74,3 +74,10 @@ def test_sensitivity_fits_recorded(li):
     assert q[f"lr_opt.{TAG}"]["value"] == pytest.approx(0.009463, rel=0.01)
     assert q[f"no_emb.{TAG}"]["value"] == pytest.approx(0.004031, rel=0.01)
     assert q[f"isoflop_parabola.{TAG}"]["value"] == pytest.approx(337.8, rel=0.01)
+
+
+def test_summary_table(li):
+    rows = {row["fit"]: row for row in li["tables"]["tokens_per_param"]["rows"]}
+    assert list(rows) == ["main", "tied", "isoflop", "isoflop_as_coded", "isoflop_parabola", "lr_opt", "no_emb"]
+    assert rows["main"]["authors' value"] == 0.04963 and rows["isoflop"]["points"] == 2
+    assert rows["tied"]["tokens per parameter"] == li["quantities"][f"tied.{TAG}"]["value"]

@@ -32,4 +32,4 @@ def chinchilla_derived(natural: dict[str, np.ndarray], settings: dict) -> dict[s
     return allocation(natural["A"], natural["B"], natural["alpha"], natural["beta"], settings.get("compute_budgets", ()))
 
 
-DERIVED = {"chinchilla": chinchilla_derived}
+DERIVED = {"chinchilla": chinchilla_derived, "chinchilla_tied": chinchilla_derived}  # tied: natural beta = alpha

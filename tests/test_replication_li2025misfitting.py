@@ -1,0 +1,83 @@
+"""Li et al. 2025 ((Mis)Fitting) end to end on the authors' final checkpoints (50 bootstrap resamples, 1,000 in `make`:
+about one resample in ten is refitted from the full start grid by the bootstrap safeguard, which dominates the run time).
+
+Reference values are the authors' saved fit output in their repository (see paper.yaml). Their fits count one
+exactly repeated run twice; this audit counts it once, which moves the Hoffmann-form ratio by about 1%.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from replication.audit import run_paper
+
+TAG = "tokens_per_param@5.88e+23"
+
+
+@pytest.fixture(scope="module")
+def li(tmp_path_factory):
+    return run_paper("li2025misfitting", build=tmp_path_factory.mktemp("build"), n_boot=50, n_jobs=1)
+
+
+def _claims(result):
+    return {row["claim"]: row for row in result["claims"]}
+
+
+def test_status_and_points(li):
+    assert li["status"] == "ok", li.get("error")
+    assert li["fits"]["main"]["n_points"] == 260 and li["fits"]["tied"]["n_points"] == 260
+    assert li["fits"]["lr_opt"]["n_points"] == 81
+    assert li["fits"]["isoflop"]["n_points"] == 2  # only two budgets have an interior minimum
+
+
+def test_parametric_fits_match_authors_output(li):
+    q = li["quantities"]
+    # authors: D/N = 0.04963 (Hoffmann form) and 28.22 (tied); 2% covers the repeated run (about 1%)
+    assert q[TAG]["value"] == pytest.approx(0.04963, rel=0.02)
+    assert q[f"tied.{TAG}"]["value"] == pytest.approx(28.22, rel=0.01)
+    assert q["alpha"]["value"] == pytest.approx(0.2002, rel=0.01)
+    assert q["beta"]["value"] == pytest.approx(0.6357, rel=0.01)
+    assert q["tied.alpha"]["value"] == pytest.approx(0.6034, rel=0.01)
+
+
+def test_isoflop_reproduced_only_with_halved_compute(li):
+    q = li["quantities"]
+    # the Akima minima are deterministic: the authors' exponent 0.5841934676058396 to 1e-9
+    assert q["isoflop.a"]["value"] == pytest.approx(0.5841934676058396, abs=1e-9)
+    assert q["isoflop_as_coded.a"]["value"] == pytest.approx(0.5841934676058396, abs=1e-9)
+    # crediting each run with half its compute gives the authors' 0.9670651 exactly; the actual compute 2^(2a) x more
+    assert q[f"isoflop_as_coded.{TAG}"]["value"] == pytest.approx(0.9670651281145791, rel=1e-6)
+    a = q["isoflop.a"]["value"]
+    assert q[f"isoflop.{TAG}"]["value"] == pytest.approx(0.9670651281145791 * 2 ** (2 * a), rel=1e-6)
+    c = _claims(li)
+    assert c["isoflop_tpp"]["verdict"] == "not reproduced"
+    assert c["isoflop_tpp_as_coded"]["verdict"] == "reproduced"
+    assert c["isoflop_exponent"]["verdict"] == "reproduced"
+
+
+def test_very_different_conclusions(li):
+    q, c = li["quantities"], _claims(li)
+    assert c["very_different"]["verdict"] == "reproduced"
+    ratio = q["tokens_per_param_ratio_tied_main@5.88e+23"]
+    assert ratio["value"] == pytest.approx(574, rel=0.02)  # 28.26 / 0.0492, recorded
+    assert ratio["intervals"]["0.95"][0] > 1  # paired resamples: the tied form always asks for more data per parameter
+    assert q["tokens_per_param_spread@5.88e+23"]["value"] == pytest.approx(ratio["value"])
+    for claim in ("hoffmann_tpp", "hoffmann_alpha", "hoffmann_beta", "tied_tpp", "tied_alpha"):
+        assert c[claim]["verdict"] == "reproduced", c[claim]
+
+
+def test_sensitivity_fits_recorded(li):
+    q = li["quantities"]
+    # recorded (deterministic fits; 1% allows for platform rounding): keeping the best learning rate per (N, D), or
+    # counting parameters without embeddings, moves the Hoffmann-form answer 5x and 12x down; a parabola instead of
+    # the Akima spline through the same IsoFLOP points moves the IsoFLOP answer about 150x up
+    assert q[f"lr_opt.{TAG}"]["value"] == pytest.approx(0.009463, rel=0.01)
+    assert q[f"no_emb.{TAG}"]["value"] == pytest.approx(0.004031, rel=0.01)
+    assert q[f"isoflop_parabola.{TAG}"]["value"] == pytest.approx(337.8, rel=0.01)
+
+
+def test_summary_table(li):
+    rows = {row["fit"]: row for row in li["tables"]["tokens_per_param"]["rows"]}
+    assert list(rows) == ["main", "tied", "isoflop", "isoflop_as_coded", "isoflop_parabola", "lr_opt", "no_emb"]
+    assert rows["main"]["authors' value"] == 0.04963 and rows["isoflop"]["points"] == 2
+    assert rows["tied"]["tokens per parameter"] == li["quantities"][f"tied.{TAG}"]["value"]

@@ -41,6 +41,9 @@ def test_all_curves_fitted_by_all_estimators(result):
     assert (est["curves"] == 92).all()
     assert est.loc["M1", "converged"] == 92 and est.loc["M2", "converged"] == 92
     assert est.loc["M4", "converged"] >= 85  # recorded 87: a few M4 fits stop on flat ridges at the iteration cap
+    health = {h["fit"]: h for h in result["fit_health"]}
+    assert health["M1"]["status"] == "ok" and health["M4"]["status"] == "warn"
+    assert health["M4"]["value"] == est.loc["M4", "converged"]
 
 
 def test_extrapolation_errors_match_recorded_values(result):

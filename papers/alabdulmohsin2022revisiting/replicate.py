@@ -4,6 +4,7 @@ scored on its extrapolation split; which estimator extrapolates best how often."
 import pandas as pd
 
 from replication.audit import Audit
+from replication.checks.fit_health import RULES
 from replication.checks.wins import resample_tasks, win_shares
 from replication.fitting import make_objective, start_grid
 from replication.fitting.groups import fit_groups
@@ -35,14 +36,19 @@ def replicate(audit: Audit) -> None:
                          n_jobs=audit.n_jobs, **settings["fit_options"])
         per_curve[name] = res
         ok = res["error"] == ""
+        n_conv = int(res.loc[ok, "converged"].sum())
         errors = {k: res.loc[ok, k].mean() for k in ("are", "max_are", "rmse_log")}
         errors["in_sample_are"] = float("nan")
         audit.add_extrapolation(name, errors, split_column="Training", threshold=float("nan"),
                                 n_fit=int(res["n_fit"].sum()), n_held_out=int(res["n_held_out"].sum()),
                                 note=f"{law.name}: mean over {int(ok.sum())} curves of per-curve errors "
-                                     f"({int(res.loc[ok, 'converged'].sum())} fits converged, {int((~ok).sum())} failed)")
+                                     f"({n_conv} fits converged, {int((~ok).sum())} failed)")
+        audit.health.append({"paper": audit.paper.key, "fit": name, "check": "converged", "value": n_conv,
+                             "status": "ok" if n_conv == len(res) else "warn", "rule": RULES["converged"],
+                             "detail": f"{n_conv} of {len(res)} per-curve fits met the stopping test"
+                                       + ("" if n_conv == len(res) else "; the others stopped at the iteration cap")})
         summary.append({"estimator": name, "law": law.name, "curves": int(ok.sum()),
-                        "converged": int(res.loc[ok, "converged"].sum()),
+                        "converged": n_conv,
                         "mean_rmse_log": res.loc[ok, "rmse_log"].mean(),
                         "median_rmse_log": res.loc[ok, "rmse_log"].median()})
 

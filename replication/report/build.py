@@ -240,9 +240,10 @@ def paper_page(r: dict, prov: dict) -> Page:
                        f"{fit['bootstrap']['grid_refits']} refitted from the full grid by the basin safeguard; "
                        + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"]))
         prefix = "" if name == "main" else f"{name}."
+        others = tuple(f"{n}." for n in r.get("fits", {}) if n != "main")
         rows = []
         for qname, q in r.get("quantities", {}).items():
-            if (prefix and qname.startswith(prefix)) or (not prefix and "." not in qname):
+            if (prefix and qname.startswith(prefix)) or (not prefix and not qname.startswith(others)):
                 iv = q.get("intervals", {}).get("0.95", [float("nan")] * 2)
                 rows.append({"quantity": qname, "value": q["value"], "bootstrap SE": q.get("se", float("nan")),
                              "95% low": iv[0], "95% high": iv[1]})

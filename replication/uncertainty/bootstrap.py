@@ -89,8 +89,9 @@ def bootstrap_fit(
     mad = 1.4826 * np.median(np.abs(theta - med), axis=0)
     z = np.abs(theta - med) / np.where(mad > 0, mad, np.inf)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
-    for b in suspect:
-        refit = fit_multistart(law, objective, X, y, starts, weights=W[b], gtol=gtol, ftol=ftol)
+    refit_jobs = (delayed(fit_multistart)(law, objective, X, y, starts, weights=W[b], gtol=gtol, ftol=ftol) for b in suspect)
+    refits = Parallel(n_jobs=n_jobs)(refit_jobs) if n_jobs != 1 and suspect.size > 1 else [j[0](*j[1], **j[2]) for j in refit_jobs]
+    for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged
     return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed)

@@ -1,7 +1,8 @@
 """Nonparametric bootstrap of a fit: every resample refitted, warm-started, checked for basin jumps.
 
-Each resample is refitted from the point estimate and from the next-best distinct local optima the
-multi-start search found (``max_candidates`` in all); the best of these is kept. A resample whose refit did not converge, or
+Each resample is refitted from the point estimate and, where a short screen shows them competitive, from
+the next-best distinct local optima the multi-start search found (``max_candidates`` in all); the best of
+these is kept. A resample whose refit did not converge, or
 landed far from the bulk of the bootstrap distribution (a different basin), is refitted again
 from the full start grid, and the better optimum is kept. The count of such refits is reported.
 """
@@ -39,17 +40,35 @@ class BootstrapResult:
         return self.theta.shape[0]
 
 
+SCREEN_NEWTON = 8  # Newton iterations an alternative start gets before it must look competitive
+SCREEN_MARGIN = 1e-3  # ... within this relative distance of the point-estimate start's optimum
+
+
 def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):
+    """Refit one chunk of resamples: fully from the point estimate, and from the other candidates only where a
+    short screen shows them competitive (within SCREEN_MARGIN of that optimum after SCREEN_NEWTON iterations)."""
     W = resample_weights(y.shape[0], size, seed, index, n_chunks)
     c = candidates.shape[0]
-    Wrep = np.repeat(W, c, axis=0)
-    x0 = np.tile(candidates, (size, 1))
-
-    res = minimize_fits(law, objective, X, y, Wrep, x0, gtol=gtol, ftol=ftol)
-    fun = np.where(np.isfinite(res.fun), res.fun, np.inf).reshape(size, c)
+    first = minimize_fits(law, objective, X, y, W, np.tile(candidates[0], (size, 1)), gtol=gtol, ftol=ftol)
+    fun = np.full((size, c), np.inf)
+    theta = np.repeat(first.x[:, None, :], c, axis=1)
+    conv = np.repeat(first.converged[:, None], c, axis=1)
+    fun[:, 0] = np.where(np.isfinite(first.fun), first.fun, np.inf)
+    if c > 1:
+        Wrep = np.repeat(W, c - 1, axis=0)
+        screen = minimize_fits(law, objective, X, y, Wrep, np.tile(candidates[1:], (size, 1)), newton_iter=SCREEN_NEWTON,
+                               lbfgs_iter=0, gtol=gtol, ftol=ftol)
+        f_screen = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(size, c - 1)
+        promising = np.flatnonzero((f_screen <= fun[:, :1] + SCREEN_MARGIN * np.abs(fun[:, :1])).ravel())
+        if promising.size:
+            more = minimize_fits(law, objective, X, y, Wrep[promising], screen.x[promising], gtol=gtol, ftol=ftol)
+            rows, cols = np.divmod(promising, c - 1)
+            fun[rows, cols + 1] = np.where(np.isfinite(more.fun), more.fun, np.inf)
+            theta[rows, cols + 1] = more.x
+            conv[rows, cols + 1] = more.converged
     pick = np.argmin(fun, axis=1)
-    flat = np.arange(size) * c + pick
-    return (W, res.x[flat], fun[np.arange(size), pick], res.converged[flat], int((pick != 0).sum()))
+    at = np.arange(size)
+    return (W, theta[at, pick], fun[at, pick], conv[at, pick], int((pick != 0).sum()))
 
 
 def bootstrap_fit(

@@ -40,8 +40,8 @@ class BootstrapResult:
         return self.theta.shape[0]
 
 
-SCREEN_NEWTON = 8  # Newton iterations an alternative start gets before it must look competitive
-SCREEN_MARGIN = 1e-3  # ... within this relative distance of the point-estimate start's optimum
+SCREEN_NEWTON = 3  # Newton iterations an alternative start gets before it must look competitive
+SCREEN_MARGIN = 1e-2  # ... within this relative distance of the point-estimate start's optimum
 
 
 def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):

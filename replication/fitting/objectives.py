@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from ..laws.base import Inputs, Law
 
@@ -38,7 +38,7 @@ def huber_psi(r: np.ndarray, delta: float) -> np.ndarray:
 
 def huber_log_normaliser(delta: float) -> float:
     """log of the integral of exp(-huber(x)) over the real line (the Huber density's constant)."""
-    z = np.sqrt(2 * np.pi) * (2 * norm.cdf(delta) - 1) + 2 * np.exp(-0.5 * delta * delta) / delta
+    z = np.sqrt(2 * np.pi) * (2 * ndtr(delta) - 1) + 2 * np.exp(-0.5 * delta * delta) / delta
     return float(np.log(z))
 
 

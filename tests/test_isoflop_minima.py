@@ -1,11 +1,11 @@
-"""IsoFLOP minima (replication/fitting/isoflop_minima.py) on synthetic runs whose optimum is known in closed form."""
+"""IsoFLOP minima (replication/fitting/isoflop.py, budgets by tolerance) on synthetic runs whose optimum is known in closed form."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from replication.errors import AuditError
-from replication.fitting.isoflop_minima import isoflop_minima, tokens_per_param
+from replication.fitting.isoflop import isoflop_minima, tokens_per_param
 from replication.laws.allocation import allocation
 
 A, B, E, ALPHA, BETA = 400.0, 2000.0, 1.7, 0.34, 0.28

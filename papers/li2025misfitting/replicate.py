@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
-from replication.fitting.isoflop_minima import isoflop_minima, tokens_per_param
+from replication.fitting.isoflop import isoflop_minima, tokens_per_param
 
 LOSS = "C4 Eval Loss"
 

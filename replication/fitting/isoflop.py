@@ -3,6 +3,7 @@
 Two estimators of the per-budget optimum: a second-degree polynomial of the loss in ln x (Llama 3 style) and an
 Akima interpolation of ln loss against ln x, minimised on a geometric grid (Porian et al. style). The bootstrap
 resamples the points within each budget, refits every budget's optimum and then the power law across budgets.
+Runs not laid out on exact budgets are grouped by a compute tolerance first (``isoflop_minima``).
 """
 
 from __future__ import annotations

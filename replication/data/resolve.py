@@ -38,15 +38,19 @@ def resolve_file(dataset: str, spec: DataFile, mirror: Path | None = None, cache
                 )
             return candidate
     if spec.derived_here:
-        where = f"mirror {mirror}" if mirror is not None else f"no mirror (set {MIRROR_ENV})"
         raise DataError(
             spec.mirror_path,
             None,
-            f"dataset '{dataset}' file '{spec.key}' is not in the {where}, and it cannot be downloaded: it is a "
+            f"dataset '{dataset}' file '{spec.key}' is not in the {_where(mirror)}, and it cannot be downloaded: it is a "
             f"conversion made by the mirror ({spec.derived_here}), not an upstream file",
             f"place the converted file at <mirror>/{spec.mirror_path} and set {MIRROR_ENV}=<mirror>",
         )
     return _download(dataset, spec, cache or cache_dir(), mirror)
+
+
+def _where(mirror: Path | None) -> str:
+    """The place a missing file was looked for, for error messages."""
+    return f"mirror {mirror}" if mirror is not None else f"no mirror (set {MIRROR_ENV})"
 
 
 def _download(dataset: str, spec: DataFile, cache: Path, mirror: Path | None) -> Path:
@@ -64,11 +68,10 @@ def _download(dataset: str, spec: DataFile, cache: Path, mirror: Path | None) ->
             f"datasets/{dataset}/dataset.yaml",
         ) from None
     except Exception as exc:  # network errors come in many types (requests, urllib3, OSError)
-        where = f"mirror {mirror}" if mirror is not None else f"no mirror (set {MIRROR_ENV})"
         raise DataError(
             spec.mirror_path,
             None,
-            f"dataset '{dataset}' file '{spec.key}' is not in the {where} and could not be downloaded "
+            f"dataset '{dataset}' file '{spec.key}' is not in the {_where(mirror)} and could not be downloaded "
             f"from {spec.url} ({type(exc).__name__}: {exc})",
             f"place the file at <mirror>/{spec.mirror_path} and set {MIRROR_ENV}=<mirror>, "
             f"or connect to the network (downloads are cached in {CACHE_ENV} or the user cache)",

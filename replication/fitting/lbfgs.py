@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .linesearch import armijo_batch
+from .linesearch import armijo_batch, descent_direction
 
 FunGrad = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -59,12 +59,8 @@ def minimize_batch(
         slot = it % memory
         ga = g[active]
         d = _two_loop(ga, S[active], Y[active], rho[active], slot, memory)
-        slope = np.einsum("kp,kp->k", d, ga)
-        bad = ~(slope < 0)
-        if bad.any():
-            d[bad] = -ga[bad]
-            slope[bad] = -np.einsum("kp,kp->k", ga[bad], ga[bad])
-            rho[active[bad]] = 0.0
+        d, slope, bad = descent_direction(d, ga)
+        rho[active[bad]] = 0.0  # restart the memory where the quasi-Newton direction failed
         first = rho[active].sum(axis=1) == 0
         t = np.where(first, np.minimum(1.0, 1.0 / np.maximum(np.abs(ga).sum(1), 1e-300)), 1.0)
         x_new, (f_new, g_new), failed = armijo_batch(fun_grad, x[active], active, d, f[active], slope, t, max_halvings)

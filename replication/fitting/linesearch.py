@@ -42,3 +42,15 @@ def armijo_batch(
     failed = np.zeros(rows.size, dtype=bool)
     failed[pending] = True
     return x_new, outs, failed
+
+
+def descent_direction(d: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``d`` (changed in place) with their slopes d.g, steepest descent where d does not descend.
+
+    Returns the directions, the slopes and the mask of rows that fell back.
+    """
+    slope = np.einsum("kp,kp->k", d, g)
+    bad = ~(slope < 0) | ~np.all(np.isfinite(d), axis=1)
+    d[bad] = -g[bad]
+    slope[bad] = -np.einsum("kp,kp->k", g[bad], g[bad])
+    return d, slope, bad

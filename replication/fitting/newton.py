@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .lbfgs import BatchResult
-from .linesearch import armijo_batch
+from .linesearch import armijo_batch, descent_direction
 
 FunGradCurv = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -26,15 +26,6 @@ def _solve(H: np.ndarray, g: np.ndarray, rel_ridge: float) -> np.ndarray:
         return -np.linalg.solve(H + lam * np.eye(H.shape[-1]), g[..., None])[..., 0]
     except np.linalg.LinAlgError:
         return -g.copy()
-
-
-def _descent(d: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The direction and its slope, falling back to steepest descent where d is not a descent direction."""
-    slope = np.einsum("kp,kp->k", d, g)
-    bad = ~(slope < 0) | ~np.all(np.isfinite(d), axis=1)
-    d[bad] = -g[bad]
-    slope[bad] = -np.einsum("kp,kp->k", g[bad], g[bad])
-    return d, slope
 
 
 def newton_batch(
@@ -85,7 +76,7 @@ def newton_batch(
         rest = np.flatnonzero(~accepted)
         failed = np.zeros(active.size, dtype=bool)
         if rest.size:
-            d, slope = _descent(_solve(H[active[rest]], ga[rest], 1e-12), ga[rest])
+            d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], 1e-12), ga[rest])
             t = np.ones(rest.size)
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings)
             x_new[rest] = xr

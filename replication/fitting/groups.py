@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from ..parallel import run_tasks
 
 from ..checks.extrapolation import extrapolation_errors
 from ..errors import AuditError, DataError
@@ -63,12 +63,8 @@ def fit_groups(
         held = sub[held_out].to_numpy(dtype=bool)
         X = {k: sub[c].to_numpy(dtype=float) for k, c in inputs.items()}
         jobs.append((dict(zip(by, key)), held, X, sub[target].to_numpy(dtype=float)))
-    run = delayed(_one_group)
-    args = [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs]
-    if n_jobs > 1 and len(args) > 1:
-        rows = Parallel(n_jobs=n_jobs)(run(*a) for a in args)
-    else:
-        rows = [_one_group(*a) for a in args]
+    rows = run_tasks(_one_group, [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs],
+                     n_jobs)
     return pd.DataFrame(rows)
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from ..fitting.engine import minimize_fits
 from ..fitting.multistart import fit_multistart
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
+from ..parallel import run_tasks
 from .resample import chunk_sizes, resample_weights
 
 
@@ -71,6 +71,11 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
     return (W, theta[at, pick], fun[at, pick], conv[at, pick], int((pick != 0).sum()))
 
 
+def _grid_refit(law, objective, X, y, starts, weights, gtol, ftol) -> FitResult:
+    """The safeguard's refit of one resample from the full start grid."""
+    return fit_multistart(law, objective, X, y, starts, weights=weights, gtol=gtol, ftol=ftol)
+
+
 def bootstrap_fit(
     law: Law,
     objective: Objective,
@@ -93,11 +98,8 @@ def bootstrap_fit(
     if not np.allclose(candidates[0], point.theta):
         candidates = np.vstack([point.theta, candidates])[:max_candidates]
     sizes = chunk_sizes(n_boot)
-    jobs = (
-        delayed(_refit_chunk)(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
-        for i, s in enumerate(sizes)
-    )
-    parts = Parallel(n_jobs=n_jobs)(jobs) if n_jobs != 1 else [j[0](*j[1], **j[2]) for j in jobs]
+    parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
+                                     for i, s in enumerate(sizes)], n_jobs)
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
     fun = np.concatenate([p[2] for p in parts])
@@ -108,8 +110,7 @@ def bootstrap_fit(
     mad = 1.4826 * np.median(np.abs(theta - med), axis=0)
     z = np.abs(theta - med) / np.where(mad > 0, mad, np.inf)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
-    refit_jobs = (delayed(fit_multistart)(law, objective, X, y, starts, weights=W[b], gtol=gtol, ftol=ftol) for b in suspect)
-    refits = Parallel(n_jobs=n_jobs)(refit_jobs) if n_jobs != 1 and suspect.size > 1 else [j[0](*j[1], **j[2]) for j in refit_jobs]
+    refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs)
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged

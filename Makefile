@@ -17,7 +17,11 @@ endif
 
 PAPERS   := $(patsubst papers/%/paper.yaml,%,$(wildcard papers/*/paper.yaml))
 RESULTS  := $(PAPERS:%=build/%/result.json)
-LIBRARY  := $(shell find replication -name '*.py') pyproject.toml
+# Code that only assembles the report (or the command line) does not change any result: editing it rebuilds the
+# report, not the replications.
+REPORTING := $(wildcard replication/checklist/*.py) $(addprefix replication/report/,build.py pages.py tables.py \
+             cross_paper.py provenance.py) replication/cli.py
+LIBRARY  := $(filter-out $(REPORTING),$(shell find replication -name '*.py')) pyproject.toml
 DATAMETA := $(wildcard datasets/*/dataset.yaml)
 
 .PHONY: all env data replicate report test clean bench
@@ -52,7 +56,8 @@ build/.commit: FORCE | $(VENV)/.installed
 	 if [ "$$c" != "$$(cat $@ 2>/dev/null)" ]; then echo "$$c" > $@; fi
 
 report: report/index.html
-report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml
+report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
+                   $(REPORTING)
 	$(BIN)/python -m replication report
 
 test: $(VENV)/.installed

@@ -21,7 +21,7 @@ from . import __version__
 from .checks.ci_width import ci_width_rows
 from .checks.claims import evaluate_claims
 from .checks.extrapolation import extrapolation_errors, split_by_threshold
-from .checks.fit_health import fit_health_rows
+from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
 from .errors import AuditError, DataError
@@ -93,6 +93,16 @@ class Audit:
         row.update({k: float(v) for k, v in errors.items()})
         self.extrapolation.append(row)
 
+    def n_boot(self, spec: dict | None = None) -> int:
+        """Bootstrap count for a spec (default: the protocol's): the override (N_BOOT) replaces a positive count,
+        and a count of 0 (no bootstrap by design) stays 0."""
+        n = int((self.paper.protocol.bootstrap if spec is None else spec).get("n", 0))
+        return self.n_boot_override if n > 0 and self.n_boot_override is not None else n
+
+    def add_health(self, fit: str, check: str, value, ok: bool | None, detail: str = "") -> None:
+        """A fit-health row for a fit the script ran itself (same format and rules as Audit.fit's)."""
+        self.health.append(health_row(self.paper.key, fit, check, value, ok, detail))
+
     def add_figure(self, path: Path, caption: str) -> None:
         """Register a figure the script wrote under self.out_dir / "figures"."""
         self.figures.append({"file": Path(path).name, "caption": caption})
@@ -129,9 +139,7 @@ class Audit:
         prefix = "" if name == "main" else f"{name}."
         n = len(y)
         natural = {k: float(v) for k, v in law_obj.natural_params(point.theta).items()}
-        n_boot = int(boot_spec.get("n", 0))
-        if n_boot > 0 and self.n_boot_override is not None:
-            n_boot = self.n_boot_override
+        n_boot = self.n_boot(boot_spec)
         record = {
             "law": law_obj.name,
             "formula": law_obj.formula,

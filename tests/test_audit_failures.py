@@ -248,3 +248,19 @@ def test_add_table_rejects_a_name_that_cannot_be_a_file(audit):
     from replication.errors import AuditError
     with pytest.raises(AuditError, match="table name"):
         audit.add_table("bad/name", pd.DataFrame({"x": [1]}), "caption")
+
+
+def test_n_boot_override_replaces_a_positive_count_only(papers, tmp_path):
+    """N_BOOT overrides every positive bootstrap count, including 0 (skip), but a count of 0 by design stays 0."""
+    paper = load_paper(KEY)
+    assert Audit(paper, tmp_path, n_boot=0).n_boot({"n": 4000}) == 0
+    assert Audit(paper, tmp_path, n_boot=50).n_boot({"n": 4000}) == 50
+    assert Audit(paper, tmp_path, n_boot=50).n_boot({"n": 0}) == 0
+    assert Audit(paper, tmp_path).n_boot({"n": 300}) == 300
+    assert Audit(paper, tmp_path, n_boot=7).n_boot() == 0  # the synthetic paper's protocol asks for no bootstrap
+
+
+def test_add_health_uses_the_fit_health_format(audit):
+    audit.add_health("grouped", "converged", 3, False, "3 of 4 converged")
+    (row,) = audit.health
+    assert row["status"] == "warn" and row["check"] == "converged" and row["paper"] == KEY and row["rule"]

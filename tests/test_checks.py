@@ -581,3 +581,19 @@ def test_allocation_is_vectorised_over_bootstrap_samples():
     assert out["a_alloc"].shape == (3,)
     np.testing.assert_allclose(out["a_alloc"], be / (al + be))
     np.testing.assert_allclose(6 * out["N_opt@1e+21"] * out["D_opt@1e+21"], 1e21, rtol=1e-12)
+
+
+def test_ci_width_with_a_degenerate_bootstrap_does_not_divide_by_zero():
+    """All replicates equal: the replicated width is 0, the ratio infinite, and the row is still written."""
+    import numpy as np
+    from replication.checks.ci_width import ci_width_rows
+    from replication.checks.quantity import Quantity
+    from replication.metadata.paper import Paper
+    paper = Paper.model_validate({
+        "key": "x2099", "title": "t", "authors": ["a"], "year": 2099, "status": "replicated",
+        "law": {"name": "chinchilla", "statement": "s"},
+        "claims": [{"id": "c", "statement": "s", "quantity": "q", "interval": {"low": 0.4, "high": 0.5, "level": 0.8},
+                    "source": "nowhere", "provenance": "paper"}]})
+    q = Quantity(0.45, np.full(100, 0.45), "parametric bootstrap")
+    (row,) = ci_width_rows(paper, {"q": q}, {"q": 10})
+    assert row["width_ratio"] == float("inf") and row["interval_kind"] == "parametric bootstrap"

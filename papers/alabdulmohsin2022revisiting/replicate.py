@@ -4,7 +4,6 @@ scored on its extrapolation split; which estimator extrapolates best how often."
 import pandas as pd
 
 from replication.audit import Audit
-from replication.checks.fit_health import RULES
 from replication.checks.wins import resample_tasks, win_shares
 from replication.fitting import make_objective, start_grid
 from replication.fitting.groups import fit_groups
@@ -43,10 +42,9 @@ def replicate(audit: Audit) -> None:
                                 n_fit=int(res["n_fit"].sum()), n_held_out=int(res["n_held_out"].sum()),
                                 note=f"{law.name}: mean over {int(ok.sum())} curves of per-curve errors "
                                      f"({n_conv} fits converged, {int((~ok).sum())} failed)")
-        audit.health.append({"paper": audit.paper.key, "fit": name, "check": "converged", "value": n_conv,
-                             "status": "ok" if n_conv == len(res) else "warn", "rule": RULES["converged"],
-                             "detail": f"{n_conv} of {len(res)} per-curve fits met the stopping test"
-                                       + ("" if n_conv == len(res) else "; the others stopped at the iteration cap")})
+        audit.add_health(name, "converged", n_conv, n_conv == len(res),
+                         f"{n_conv} of {len(res)} per-curve fits met the stopping test"
+                         + ("" if n_conv == len(res) else "; the others stopped at the iteration cap"))
         summary.append({"estimator": name, "law": law.name, "curves": int(ok.sum()),
                         "converged": n_conv,
                         "mean_rmse_log": res.loc[ok, "rmse_log"].mean(),
@@ -60,7 +58,7 @@ def replicate(audit: Audit) -> None:
         table[f"{n}_rmse_log"] = rmse[n]
     shares = win_shares(rmse, decimals=int(settings.get("win_decimals", 3)))
     table["winner"] = [" ".join(n for n in names if row[n] > 0) for _, row in shares.iterrows()]
-    n_boot = audit.n_boot_override if audit.n_boot_override is not None else int(proto.bootstrap.get("n", 0))
+    n_boot = audit.n_boot()
     boot = resample_tasks(shares, n_boot, int(proto.bootstrap.get("seed", 0))) if n_boot > 0 else None
     for j, n in enumerate(names):
         audit.add_quantity(f"{n}_win_share", shares[n].mean(), None if boot is None else boot[:, j], len(shares),

@@ -18,7 +18,7 @@ BUDGET, TOKENS, LOSS = "compute_budget", "training_tokens", "validation_loss"
 
 def replicate(audit: Audit) -> None:
     proto = audit.paper.protocol
-    n_boot = audit.n_boot_override or int(proto.bootstrap["n"])
+    n_boot = audit.n_boot()
     seed = int(proto.bootstrap["seed"])
     target = float(proto.settings["compute_budgets"][0])
     level = 0.95

@@ -24,7 +24,7 @@ REPRODUCTIONS = {"owt2": ("owt2_kaplan_repro", "a_alloc", "OpenWebText2 (open co
 
 def replicate(audit: Audit) -> None:
     proto = audit.paper.protocol
-    n_boot = audit.n_boot_override or int(proto.bootstrap["n"])
+    n_boot = audit.n_boot()
     seed = int(proto.bootstrap["seed"])
     level = 0.95
     optima = audit.table("porian-discrepancies", "optimal_pairs")

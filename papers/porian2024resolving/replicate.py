@@ -46,7 +46,7 @@ def config_slug(row) -> tuple[str, str, int, str]:
 
 def replicate(audit: Audit) -> None:
     proto = audit.paper.protocol
-    n_boot = audit.n_boot_override or int(proto.bootstrap["n"])
+    n_boot = audit.n_boot()
     seed = int(proto.bootstrap["seed"])
     budgets = [float(c) for c in proto.settings["compute_budgets"]]
     holdout = float(proto.settings["holdout_from"])

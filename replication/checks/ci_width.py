@@ -66,11 +66,12 @@ def ci_width_rows(paper: Paper, quantities: dict[str, Quantity], n_points: dict[
                 replicated_low=lo,
                 replicated_high=hi,
                 replicated_width=rep_w,
-                width_ratio=claimed_w / rep_w,
+                width_ratio=claimed_w / rep_w if rep_w > 0 else float("inf"),
                 n_points=n,
                 runs_needed=runs_needed(q, (iv.low, iv.high), iv.level, n),
                 runs_needed_min=n * (rep_w / widest) ** 2 if widest > 0 else float("inf"),
                 flag="implausibly narrow" if widest < NARROW_RATIO * rep_w else "plausible",
+                interval_kind=q.interval_kind,
             )
         rows.append(row)
     return rows

@@ -19,13 +19,18 @@ RULES = {
 }
 
 
+def health_row(paper: str, fit_name: str, check: str, value, ok: bool | None, detail: str = "") -> dict:
+    """One fit-health row; ``ok`` None marks an informational row."""
+    status = "info" if ok is None else ("ok" if ok else "warn")
+    return {"paper": paper, "fit": fit_name, "check": check, "value": value, "status": status, "detail": detail,
+            "rule": RULES[check]}
+
+
 def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarray, hessian: np.ndarray) -> list[dict]:
     rows = []
 
     def add(check: str, value, ok: bool | None, detail: str = ""):
-        status = "info" if ok is None else ("ok" if ok else "warn")
-        rows.append({"paper": paper, "fit": fit_name, "check": check, "value": value, "status": status,
-                     "detail": detail, "rule": RULES[check]})
+        rows.append(health_row(paper, fit_name, check, value, ok, detail))
 
     add("converged", bool(fit.converged), fit.converged, f"{fit.n_iter} iterations, max |gradient| {np.abs(fit.grad).max():.3g}")
     scale = np.maximum(np.abs(fit.theta), 1e-8)

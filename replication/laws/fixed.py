@@ -28,7 +28,7 @@ def fix_params(base: Law, fixed: Mapping[str, float], name: str, report: Sequenc
         raise ValueError(f"fixing every parameter of law '{base.name}' leaves nothing to fit")
     free_idx = [base.params.index(p) for p in free]
     values = np.array([float(fixed.get(p, np.nan)) for p in base.params])
-    signature = (base.name, tuple(sorted((k, float(v)) for k, v in fixed.items())), tuple(report or ()))
+    signature = (base.name, tuple(sorted((k, float(v)) for k, v in fixed.items())), None if report is None else tuple(report))
     existing = _REGISTRY.get(name)
     if existing is not None:
         if getattr(existing, "_fixed_signature", None) == signature:

@@ -81,25 +81,29 @@ class Objective:
         f = np.exp(logf)
         return y[None, :] - f, -f[..., None] * jac
 
+    def _terms(self, r: np.ndarray, w: np.ndarray):
+        """Objective (K,), the gradient weights c (K, n) with gradient = sum_n c dr, the scaled residuals u and
+        the scale (K, 1) (1 unless the scale is profiled out)."""
+        if self.name == "squared":
+            return 0.5 * (w * r * r).sum(1), w * r, r, np.ones((r.shape[0], 1))
+        if self.name == "huber":
+            return (w * huber(r, self.delta)).sum(1), w * huber_psi(r, self.delta), r, np.ones((r.shape[0], 1))
+        if self.name == "huber_likelihood":
+            s = profile_log_scale(r, w, self.delta)
+            scale = np.exp(s)[:, None]
+            u = r / scale
+            f = (w * huber(u, self.delta)).sum(1) + w.sum(1) * (s + huber_log_normaliser(self.delta))
+            # envelope theorem: at the profiled scale the derivative in s vanishes
+            return f, w * huber_psi(u, self.delta) / scale, u, scale
+        raise ValueError(f"objective '{self.name}' has no implementation")
+
     def value_grad(self, law: Law, theta: np.ndarray, X: Inputs, y: np.ndarray, w: np.ndarray):
         """Objective (K,) and gradient (K, p) at each row of theta."""
         theta = np.atleast_2d(theta)
         w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
         r, dr = self.residuals(law, theta, X, y)
-        if self.name == "huber":
-            rho, psi = huber(r, self.delta), huber_psi(r, self.delta)
-            return (w * rho).sum(1), _weighted_sum(w * psi, dr)
-        if self.name == "squared":
-            return 0.5 * (w * r * r).sum(1), _weighted_sum(w * r, dr)
-        if self.name == "huber_likelihood":
-            s = profile_log_scale(r, w, self.delta)
-            sigma = np.exp(s)[:, None]
-            u = r / sigma
-            wsum = w.sum(1)
-            value = (w * huber(u, self.delta)).sum(1) + wsum * (s + huber_log_normaliser(self.delta))
-            # envelope theorem: at the profiled scale the derivative in s vanishes
-            return value, _weighted_sum(w * huber_psi(u, self.delta) / sigma, dr)
-        raise ValueError(f"objective '{self.name}' has no implementation")
+        f, c, _, _ = self._terms(r, w)
+        return f, _weighted_sum(c, dr)
 
     def value_grad_curvature(self, law: Law, theta: np.ndarray, X: Inputs, y: np.ndarray, w: np.ndarray):
         """Objective (K,), gradient (K, p), and two curvature matrices (K, p, p): majoriser and Newton.
@@ -114,22 +118,12 @@ class Objective:
         theta = np.atleast_2d(theta)
         w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
         r, dr = self.residuals(law, theta, X, y)
+        f, c, u, scale = self._terms(r, w)
+        g = _weighted_sum(c, dr)
         if self.name == "squared":
-            f, g = 0.5 * (w * r * r).sum(1), _weighted_sum(w * r, dr)
             H = _curvature(w, dr)
             return f, g, H, H
-        if self.name == "huber":
-            u, scale = r, np.ones((r.shape[0], 1))
-            f = (w * huber(r, self.delta)).sum(1)
-        elif self.name == "huber_likelihood":
-            s = profile_log_scale(r, w, self.delta)
-            scale = np.exp(s)[:, None]
-            u = r / scale
-            f = (w * huber(u, self.delta)).sum(1) + w.sum(1) * (s + huber_log_normaliser(self.delta))
-        else:
-            raise ValueError(f"objective '{self.name}' has no implementation")
         au = np.abs(u)
-        g = _weighted_sum(w * huber_psi(u, self.delta) / scale, dr)
         inside = au <= self.delta
         omega_mm = w * np.where(inside, 1.0, self.delta / np.maximum(au, 1e-300)) / scale**2
         # with a free scale the profiled Hessian is not piecewise quadratic; Newton trials do not pay there

@@ -99,3 +99,14 @@ def test_isoflop_bad_input_is_named():
         budget_optima(bad, "C", "D", "loss")
     with pytest.raises(FitError, match="at least three distinct"):
         quadratic_fit([1.0, 2.0], [1.0, 0.5])
+
+
+def test_quadratic_fits_count_distinct_x_per_weight_row():
+    """A weight row is fitted only if it covers three distinct x values; repeated x count once."""
+    from replication.fitting.isoflop import quadratic_fits
+    u = np.array([1.0, 1.0, 2.0, 3.0, 3.0])
+    loss = np.array([3.0, 3.1, 2.0, 3.0, 3.2])
+    w = np.array([[1, 1, 0, 0, 1], [1, 0, 1, 0, 1], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1.0]])
+    c2 = quadratic_fits(u, loss, w)[2]
+    assert np.isnan(c2[0]) and np.isnan(c2[2])  # two distinct x; no points
+    assert c2[1] == pytest.approx(1.1) and np.isfinite(c2[3])  # exact parabola through (1, 3), (2, 2), (3, 3.2)

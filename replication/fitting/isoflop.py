@@ -71,7 +71,9 @@ def quadratic_fits(u: np.ndarray, loss: np.ndarray, w: np.ndarray) -> tuple[np.n
     V = np.stack([np.ones_like(u), u, u**2], axis=-1)  # (m, 3)
     A = np.einsum("bm,mi,mj->bij", w, V, V)
     b = np.einsum("bm,mi,m->bi", w, V, loss)
-    distinct = np.array([np.unique(u[row > 0]).size for row in w])
+    _, which = np.unique(u, return_inverse=True)  # points sharing a u count once
+    weight_per_u = (w > 0).astype(float) @ np.eye(which.max() + 1)[which]  # (B, distinct u)
+    distinct = (weight_per_u > 0).sum(1)
     ok = distinct >= 3
     coef = np.full((w.shape[0], 3), np.nan)
     if ok.any():

@@ -33,6 +33,7 @@ from .metadata.paper import Paper, load_paper
 from .paths import BUILD, PAPERS
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .results import write_result
+from .timing import stage
 from .uncertainty.bootstrap import bootstrap_fit
 
 N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
@@ -135,7 +136,8 @@ class Audit:
         boot_spec = dict(proto.bootstrap if bootstrap is None else bootstrap)
         extra_spec = proto.extrapolation if extrapolation is None else extrapolation
         X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
-        point = fit_multistart(law_obj, objective_obj, X, y, grid)
+        with stage("multi-start"):
+            point = fit_multistart(law_obj, objective_obj, X, y, grid)
         prefix = "" if name == "main" else f"{name}."
         n = len(y)
         natural = {k: float(v) for k, v in law_obj.natural_params(point.theta).items()}
@@ -177,8 +179,10 @@ class Audit:
         self.health += fit_health_rows(self.paper.key, name, point, grid, H)
         held = None
         if extra_spec:
-            held = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, grid, X, y)
-        self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
+            with stage("extrapolation refits"):
+                held = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, grid, X, y)
+        with stage("figures"):
+            self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
                       {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {}, natural)
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
@@ -223,7 +227,8 @@ class Audit:
             row["in_sample_are"] = extrapolation_errors(y[fit_mask], pred[fit_mask])["are"]
             xcol = spec.get("plot_against", column)
             split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
-            f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
+            with stage("figures"):
+                f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
                                      y, pred, held, xcol, threshold, title=f"{self.paper.key}: {name} extrapolation")
             self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on {split}, "
                                  "relative error on every run; held-out runs in red."})

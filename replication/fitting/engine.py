@@ -13,6 +13,10 @@ from ..laws.base import Inputs, Law
 from .lbfgs import BatchResult, minimize_batch
 from .newton import newton_batch
 from .objectives import Objective
+from ..laws.faces import face_law
+
+
+FACE_SHARE = 1e-10  # a term whose share of the prediction is below this at every point has vanished
 
 
 def minimize_fits(
@@ -28,8 +32,84 @@ def minimize_fits(
     ftol: float = 1e-14,
     gtol: float = 1e-10,
 ) -> BatchResult:
-    """Minimise ``objective`` from every row of ``x0``; ``W`` is (n,) shared or (K, n) per row weights."""
+    """Minimise ``objective`` from every row of ``x0``; ``W`` is (n,) shared or (K, n) per row weights.
+
+    For a law with faces (laws/faces.py), a row that starts on a face (a face parameter at its limit) is
+    minimised on that face, and a row whose face parameter no longer matters after the Newton stage (it has
+    moved towards the limit and |d log f / d parameter| is below FACE_SHARE at every point) is polished on
+    the face and kept there if that is no worse: the L-BFGS stage would otherwise crawl along the face
+    direction for hundreds of iterations without changing the fit.
+    """
+    x0 = np.atleast_2d(np.asarray(x0, dtype=float))
     W = np.asarray(W, dtype=float)
+    if not law.faces:
+        return _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol)
+    idx = [law.params.index(p) for p, _ in law.faces]
+    limits = np.array([v for _, v in law.faces])
+    K = x0.shape[0]
+    out = BatchResult(x0.copy(), np.full(K, np.inf), np.zeros_like(x0), np.zeros(K, dtype=int),
+                      np.zeros(K, dtype=bool), np.full(K, 2))
+    # 1. the Newton stage, per pattern of faces the rows start on
+    first = _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, 0, ftol, gtol)
+    if lbfgs_iter == 0:
+        return first
+    # 2. rows whose face parameters stopped mattering move onto those faces for the polish
+    x1 = first.x.copy()
+    free_face = np.isfinite(x1[:, idx])
+    rows = np.flatnonzero(free_face.any(axis=1) & np.isfinite(first.fun))
+    if rows.size:
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, jac = law.log_jacobian(first.x[rows], X)
+        flat = np.abs(jac[..., idx]).max(axis=1) < FACE_SHARE  # (for a log-coefficient: the term's share)
+        towards = np.sign(x1[np.ix_(rows, idx)]) == np.sign(limits)
+        vanished = flat & towards & free_face[rows]
+        for r, v in zip(rows, vanished):
+            x1[r, np.asarray(idx)[v]] = limits[v]
+    second = _by_face(law, objective, X, y, W, x1, idx, limits, 0, lbfgs_iter, ftol, gtol)
+    moved = np.any((x1[:, idx] == limits) & np.isfinite(first.x[:, idx]), axis=1)
+    back = np.flatnonzero(moved & ~(second.fun <= first.fun))
+    if back.size:  # the face was worse after all: polish those rows where they were, as without faces
+        again = _by_face(law, objective, X, y, W[back] if W.ndim == 2 else W, first.x[back], idx, limits, 0,
+                         lbfgs_iter, ftol, gtol)
+        for name in ("x", "fun", "grad", "n_iter", "converged", "status"):
+            getattr(second, name)[back] = getattr(again, name)
+    better = second.fun <= first.fun
+    out.x[:] = np.where(better[:, None], second.x, first.x)
+    out.fun[:] = np.where(better, second.fun, first.fun)
+    out.grad[:] = np.where(better[:, None], second.grad, first.grad)
+    out.n_iter[:] = first.n_iter + second.n_iter
+    out.converged[:] = np.where(better, second.converged, first.converged)
+    out.status[:] = np.where(better, second.status, first.status)
+    return out
+
+
+def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, ftol, gtol) -> BatchResult:
+    """One stage of ``_minimize`` for rows grouped by the faces (entries of ``idx`` at their limits) they lie on."""
+    K, p = x0.shape
+    on = x0[:, idx] == limits
+    res = BatchResult(x0.copy(), np.full(K, np.inf), np.zeros((K, p)), np.zeros(K, dtype=int),
+                      np.zeros(K, dtype=bool), np.full(K, 2))
+    patterns, which = np.unique(on, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        rows = np.flatnonzero(which.ravel() == k)
+        held = [j for j, h in zip(idx, pattern) if h]
+        free = [j for j in range(p) if j not in held]
+        Wk = W[rows] if W.ndim == 2 else W
+        if not free:  # every parameter at a limit: nothing to minimise
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                res.fun[rows] = objective.value(law, x0[rows], X, y, Wk)
+            res.converged[rows], res.status[rows] = True, 0
+            continue
+        sub_law = face_law(law, tuple(law.params[j] for j in held)) if held else law
+        r = _minimize(sub_law, objective, X, y, Wk, x0[rows][:, free], newton_iter, lbfgs_iter, ftol, gtol)
+        res.x[np.ix_(rows, free)] = r.x
+        res.grad[np.ix_(rows, free)] = r.grad
+        res.fun[rows], res.n_iter[rows], res.converged[rows], res.status[rows] = r.fun, r.n_iter, r.converged, r.status
+    return res
+
+
+def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol) -> BatchResult:
+    """Newton-IRLS then L-BFGS from every row of ``x0`` (either stage skipped with 0 iterations)."""
     per_row = W.ndim == 2
 
     def fgc(theta, rows):
@@ -40,12 +120,14 @@ def minimize_fits(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return objective.value_grad(law, theta, X, y, W[rows] if per_row else W)
 
+    if newton_iter == 0:
+        return minimize_batch(fg, x0, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)
     first = newton_batch(fgc, x0, max_iter=newton_iter, ftol=ftol, gtol=gtol)
     if lbfgs_iter == 0:
         return first
     second = minimize_batch(fg, first.x, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)
     better = second.fun <= first.fun
-    out = BatchResult(
+    return BatchResult(
         np.where(better[:, None], second.x, first.x),
         np.where(better, second.fun, first.fun),
         np.where(better[:, None], second.grad, first.grad),
@@ -53,4 +135,3 @@ def minimize_fits(
         np.where(better, second.converged, first.converged),
         np.where(better, second.status, first.status),
     )
-    return out

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 from ..parallel import run_tasks
+from ..timing import stage
 
 from ..checks.extrapolation import extrapolation_errors
 from ..errors import AuditError, DataError
@@ -63,8 +64,9 @@ def fit_groups(
         held = sub[held_out].to_numpy(dtype=bool)
         X = {k: sub[c].to_numpy(dtype=float) for k, c in inputs.items()}
         jobs.append((dict(zip(by, key)), held, X, sub[target].to_numpy(dtype=float)))
-    rows = run_tasks(_one_group, [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs],
-                     n_jobs)
+    with stage("grouped fits"):
+        rows = run_tasks(_one_group, [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs],
+                         n_jobs)
     return pd.DataFrame(rows)
 
 

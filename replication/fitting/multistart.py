@@ -80,12 +80,19 @@ def fit_multistart(
 
 
 def _distinct_minima(x: np.ndarray, fun: np.ndarray, max_count: int = 5, rtol: float = 1e-3):
-    """Up to ``max_count`` optima that differ from each other by more than ``rtol`` in some parameter."""
+    """Up to ``max_count`` optima that differ from each other by more than ``rtol`` in some parameter (a
+    parameter at a face limit, laws/faces.py, equals only the same limit)."""
     order = np.argsort(fun, kind="stable")
     kept: list[int] = []
+
+    def far(i: int, j: int) -> bool:
+        same = x[i] == x[j]
+        diff = np.where(same, 0.0, np.abs(np.where(same, 0.0, x[i] - x[j])))
+        scale = np.maximum(np.abs(np.where(np.isfinite(x[i]), x[i], 0.0)), 1e-3).max()
+        return bool(diff.max() / scale > rtol)
+
     for i in order:
-        scale = np.maximum(np.abs(x[i]), 1e-3)
-        if all(np.abs(x[i] - x[j]).max() / scale.max() > rtol for j in kept):
+        if all(far(i, j) for j in kept):
             kept.append(i)
         if len(kept) == max_count:
             break

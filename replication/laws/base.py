@@ -29,6 +29,14 @@ class Law:
     natural: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
     description: str = ""
     positive_inputs: tuple[str, ...] = field(default=())
+    # (parameter, limit) pairs: a limit (-inf or +inf) of a parameter that is a boundary of the model the data may
+    # prefer, where the law is still defined (a term vanishing, e.g. E = e^e -> 0; a decay constant R* -> inf, no
+    # decay): fits also minimise on that face (laws/faces.py) instead of crawling towards it
+    faces: tuple[tuple[str, float], ...] = field(default=())
+
+    def face_params(self) -> dict[str, float]:
+        """The face parameters and their limits."""
+        return dict(self.faces)
 
     @property
     def n_params(self) -> int:

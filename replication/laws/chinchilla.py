@@ -51,6 +51,7 @@ CHINCHILLA = register(
         natural=_natural,
         description="Hoffmann et al. 2022 parametric loss, fitted as LSE(a - alpha log N, b - beta log D, e)",
         positive_inputs=("N", "D"),
+        faces=(("e", -np.inf),),
     )
 )
 
@@ -76,5 +77,6 @@ CHINCHILLA_TIED = register(
         natural=lambda theta: _natural(np.concatenate([theta, theta[..., 3:4]], axis=-1)),
         description="the Hoffmann et al. form with alpha = beta, fitted as LSE(a - alpha log N, b - alpha log D, e)",
         positive_inputs=("N", "D"),
+        faces=(("e", -np.inf),),
     )
 )

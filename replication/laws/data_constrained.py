@@ -18,12 +18,14 @@ from .base import Inputs, Law, column, logsumexp_terms, register
 
 
 def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
-    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*."""
+    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*; at R* = inf (no decay) the
+    limit U (1 + R) with derivative 0."""
     rs = np.exp(log_rs)
     x = R / rs
     ex = np.exp(-x)
-    eff = U * (1.0 + rs * (1.0 - ex))
-    d_log_rs = U * rs * ((1.0 - ex) - x * ex)
+    with np.errstate(invalid="ignore"):
+        eff = np.where(np.isinf(rs), U * (1.0 + R), U * (1.0 + rs * (1.0 - ex)))
+        d_log_rs = np.where(np.isinf(rs), 0.0, U * rs * ((1.0 - ex) - x * ex))
     return eff, ex, rs, d_log_rs
 
 
@@ -58,7 +60,9 @@ def _log_jacobian(theta: np.ndarray, X: Inputs, tied: bool):
     w_n, w_d, w_e = w[..., 0], w[..., 1], w[..., 2]
     alpha, beta = p["alpha"], p["beta"]
     # d log N' / d log U_N where U_N = N_opt (zero where U_N = N, which does not move with the parameters)
-    dn_dun = (1.0 + p["rn"] * (1.0 - p["ex_n"]) - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"]
+    with np.errstate(invalid="ignore"):  # at R*_N = inf, N' = N whatever U_N is: the derivative is 0
+        dn_dun = np.where(np.isinf(p["rn"]), 0.0,
+                          (1.0 + p["rn"] * (1.0 - p["ex_n"]) - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"])
     s = np.where(p["capped"], dn_dun, 0.0)
     # derivatives of log N_opt = k / alpha
     dlo_da, dlo_db = 1.0 / alpha, -1.0 / alpha
@@ -90,6 +94,9 @@ def _natural(theta: np.ndarray, tied: bool) -> dict[str, np.ndarray]:
     return out
 
 
+# no decay of repeated data or of excess parameters (R* = inf, log R* = +inf) is a limit of the law
+FACES = (("log_rd_star", np.inf), ("log_rn_star", np.inf))
+
 DATA_CONSTRAINED = register(
     Law(
         name="data_constrained",
@@ -103,6 +110,7 @@ DATA_CONSTRAINED = register(
         natural=lambda t: _natural(t, True),
         description="Muennighoff et al. 2023 data-constrained law with a single exponent (alpha = beta)",
         positive_inputs=("N", "D", "U"),
+        faces=FACES,
     )
 )
 
@@ -119,5 +127,6 @@ DATA_CONSTRAINED_UNTIED = register(
         natural=lambda t: _natural(t, False),
         description="Muennighoff et al. 2023 data-constrained law with separate exponents",
         positive_inputs=("N", "D", "U"),
+        faces=FACES,
     )
 )

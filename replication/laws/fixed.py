@@ -60,6 +60,7 @@ def fix_params(base: Law, fixed: Mapping[str, float], name: str, report: Sequenc
         natural=natural,
         description=f"{base.description} (parameters {sorted(fixed)} held fixed)",
         positive_inputs=base.positive_inputs,
+        faces=tuple((p, v) for p, v in base.faces if p not in fixed),
     )
     object.__setattr__(law, "_fixed_signature", signature)
     return register(law)

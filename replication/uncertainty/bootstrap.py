@@ -1,15 +1,16 @@
 """Nonparametric bootstrap of a fit: every resample refitted, warm-started, checked for basin jumps.
 
 Each resample is refitted from the point estimate and, where a short screen shows them competitive, from
-the next-best distinct local optima the multi-start search found (``max_candidates`` in all); the best of
-these is kept. A resample whose refit did not converge, or
-landed far from the bulk of the bootstrap distribution (a different basin), is refitted again
-from the full start grid, and the better optimum is kept. The count of such refits is reported.
+the next-best distinct local optima the multi-start search found (``max_candidates`` in all), and on each
+face the law declares (a vanished term, e.g. E = 0, laws/faces.py); the best of these is kept. A resample
+whose refit did not converge, or landed far from the bulk of the bootstrap distribution (a different
+basin), is refitted again from the full start grid, and the better optimum is kept. The count of such
+refits is reported, and how many resamples lie on each face.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,7 +19,9 @@ from ..fitting.multistart import fit_multistart
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
+from ..laws.faces import embed, face_law, on_faces
 from ..parallel import run_tasks
+from ..timing import stage
 from .resample import chunk_sizes, resample_weights
 
 
@@ -30,6 +33,7 @@ class BootstrapResult:
     n_grid_refits: int  # resamples refitted from the full grid by the safeguard
     n_basin_changes: int  # resamples whose best optimum came from a start other than the point estimate
     seed: int
+    faces: dict = field(default_factory=dict)  # per face parameter, resamples whose optimum lies on that face
     description: str = (
         "nonparametric bootstrap over data points (resampled with replacement, each resample refitted); "
         "captures the sampling variability of the points given the protocol, not variability across training runs"
@@ -44,31 +48,62 @@ SCREEN_NEWTON = 3  # Newton iterations an alternative start gets before it must 
 SCREEN_MARGIN = 1e-2  # ... within this relative distance of the point-estimate start's optimum
 
 
-def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):
-    """Refit one chunk of resamples: fully from the point estimate, and from the other candidates only where a
-    short screen shows them competitive (within SCREEN_MARGIN of that optimum after SCREEN_NEWTON iterations)."""
-    W = resample_weights(y.shape[0], size, seed, index, n_chunks)
-    c = candidates.shape[0]
-    first = minimize_fits(law, objective, X, y, W, np.tile(candidates[0], (size, 1)), gtol=gtol, ftol=ftol)
+def _screened_refits(law, objective, X, y, W, starts, best, gtol, ftol):
+    """Refit each row of W from each of its ``starts`` (size, c, p) with a short screen: a start runs to
+    convergence only where, after SCREEN_NEWTON iterations, it is within SCREEN_MARGIN of ``best`` (size,).
+    Returns the objective (size, c) (inf where screened out), parameters (size, c, p), convergence (size, c)."""
+    size, c, p = starts.shape
     fun = np.full((size, c), np.inf)
-    theta = np.repeat(first.x[:, None, :], c, axis=1)
-    conv = np.repeat(first.converged[:, None], c, axis=1)
-    fun[:, 0] = np.where(np.isfinite(first.fun), first.fun, np.inf)
-    if c > 1:
-        Wrep = np.repeat(W, c - 1, axis=0)
-        screen = minimize_fits(law, objective, X, y, Wrep, np.tile(candidates[1:], (size, 1)), newton_iter=SCREEN_NEWTON,
-                               lbfgs_iter=0, gtol=gtol, ftol=ftol)
-        f_screen = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(size, c - 1)
-        promising = np.flatnonzero((f_screen <= fun[:, :1] + SCREEN_MARGIN * np.abs(fun[:, :1])).ravel())
-        if promising.size:
-            more = minimize_fits(law, objective, X, y, Wrep[promising], screen.x[promising], gtol=gtol, ftol=ftol)
-            rows, cols = np.divmod(promising, c - 1)
-            fun[rows, cols + 1] = np.where(np.isfinite(more.fun), more.fun, np.inf)
-            theta[rows, cols + 1] = more.x
-            conv[rows, cols + 1] = more.converged
-    pick = np.argmin(fun, axis=1)
-    at = np.arange(size)
-    return (W, theta[at, pick], fun[at, pick], conv[at, pick], int((pick != 0).sum()))
+    theta = np.zeros((size, c, p))
+    conv = np.zeros((size, c), dtype=bool)
+    Wrep = np.repeat(W, c, axis=0)
+    x0 = starts.reshape(size * c, p)
+    screen = minimize_fits(law, objective, X, y, Wrep, x0, newton_iter=SCREEN_NEWTON, lbfgs_iter=0, gtol=gtol, ftol=ftol)
+    f_screen = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(size, c)
+    promising = np.flatnonzero((f_screen <= best[:, None] + SCREEN_MARGIN * np.abs(best[:, None])).ravel())
+    if promising.size:
+        more = minimize_fits(law, objective, X, y, Wrep[promising], screen.x[promising], gtol=gtol, ftol=ftol)
+        rows, cols = np.divmod(promising, c)
+        fun[rows, cols] = np.where(np.isfinite(more.fun), more.fun, np.inf)
+        theta[rows, cols] = more.x
+        conv[rows, cols] = more.converged
+    return fun, theta, conv
+
+
+def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):
+    """Refit one chunk of resamples: fully from the point estimate, and from the other candidates and on the
+    law's faces only where a short screen shows them competitive (within SCREEN_MARGIN of that optimum after
+    SCREEN_NEWTON iterations). Returns the weights, the best parameters, objective and convergence per
+    resample, how many came from a candidate other than the point estimate, and per face how many lie on it."""
+    W = resample_weights(y.shape[0], size, seed, index, n_chunks)
+    first = minimize_fits(law, objective, X, y, W, np.tile(candidates[0], (size, 1)), gtol=gtol, ftol=ftol)
+    best = np.where(np.isfinite(first.fun), first.fun, np.inf)
+    theta, conv = first.x.copy(), first.converged.copy()
+    changes = 0
+    if candidates.shape[0] > 1:
+        others = np.broadcast_to(candidates[1:], (size,) + candidates[1:].shape)
+        fun, th, cv = _screened_refits(law, objective, X, y, W, others, best, gtol, ftol)
+        pick = np.argmin(fun, axis=1)
+        at = np.arange(size)
+        better = fun[at, pick] < best
+        theta[better], best[better], conv[better] = th[at, pick][better], fun[at, pick][better], cv[at, pick][better]
+        changes = int(better.sum())
+    for param, limit in law.faces:
+        # every resample is refitted on each face in full, warm-started at its refit with the face parameter
+        # at its limit: a screen cannot judge these starts (removing a term moves the objective a lot at
+        # first), and refits that drifted towards the face stop anywhere along it, so no threshold works
+        j = law.params.index(param)
+        off = np.flatnonzero(theta[:, j] != limit)
+        if off.size == 0:
+            continue
+        on = minimize_fits(face_law(law, param), objective, X, y, W[off], np.delete(theta[off], j, axis=1),
+                           gtol=gtol, ftol=ftol)
+        take = np.isfinite(on.fun) & (on.fun < best[off])
+        rows = off[take]
+        theta[rows] = embed(on.x[take], {j: limit})
+        best[rows], conv[rows] = on.fun[take], on.converged[take]
+    faces = {param: int(n) for (param, _), n in zip(law.faces, on_faces(law, theta).sum(axis=0))}
+    return W, theta, best, conv, changes, faces
 
 
 def _grid_refit(law, objective, X, y, starts, weights, gtol, ftol) -> FitResult:
@@ -98,20 +133,37 @@ def bootstrap_fit(
     if not np.allclose(candidates[0], point.theta):
         candidates = np.vstack([point.theta, candidates])[:max_candidates]
     sizes = chunk_sizes(n_boot)
-    parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
-                                     for i, s in enumerate(sizes)], n_jobs)
+    with stage("bootstrap"):
+        parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
+                                         for i, s in enumerate(sizes)], n_jobs)
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
     fun = np.concatenate([p[2] for p in parts])
     conv = np.concatenate([p[3] for p in parts])
     changes = sum(p[4] for p in parts)
-    # Safeguard: resamples far from the bulk (robust z-score) or not converged are refitted from the grid.
-    med = np.median(theta, axis=0)
-    mad = 1.4826 * np.median(np.abs(theta - med), axis=0)
-    z = np.abs(theta - med) / np.where(mad > 0, mad, np.inf)
+    faces = {param: sum(p[5][param] for p in parts) for param, _ in law.faces}
+    # Safeguard: resamples far from the bulk (robust z-score) or not converged are refitted from the grid. A
+    # parameter at its face limit (laws/faces.py) has no finite value to compare and is left out of its score.
+    z = _robust_z(theta)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
-    refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs)
+    with stage("safeguard refits"):
+        refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs)
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged
-    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed)
+    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed, faces)
+
+
+def _robust_z(theta: np.ndarray) -> np.ndarray:
+    """|theta - median| / (1.4826 MAD) per column, over the finite entries; 0 where an entry is infinite (a face)."""
+    finite = np.isfinite(theta)
+    if finite.all():
+        med = np.median(theta, axis=0)
+        mad = 1.4826 * np.median(np.abs(theta - med), axis=0)
+        return np.abs(theta - med) / np.where(mad > 0, mad, np.inf)
+    masked = np.where(finite, theta, np.nan)
+    with np.errstate(invalid="ignore"):
+        med = np.nanmedian(masked, axis=0)
+        mad = 1.4826 * np.nanmedian(np.abs(masked - med), axis=0)
+        z = np.abs(masked - med) / np.where(mad > 0, mad, np.inf)
+    return np.where(np.isinf(theta), 0.0, np.where(np.isnan(z), np.inf, z))

@@ -164,6 +164,7 @@ class Audit:
                 "converged": int(boot.converged.sum()),
                 "grid_refits": boot.n_grid_refits,
                 "basin_changes": boot.n_basin_changes,
+                "on_faces": boot.faces,
                 "what": boot.description,
             }
         for k, v in natural.items():

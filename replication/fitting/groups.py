@@ -66,7 +66,7 @@ def fit_groups(
         jobs.append((dict(zip(by, key)), held, X, sub[target].to_numpy(dtype=float)))
     with stage("grouped fits"):
         rows = run_tasks(_one_group, [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs],
-                         n_jobs)
+                         n_jobs, label="grouped fits")
     return pd.DataFrame(rows)
 
 

@@ -135,7 +135,7 @@ def bootstrap_fit(
     sizes = chunk_sizes(n_boot)
     with stage("bootstrap"):
         parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
-                                         for i, s in enumerate(sizes)], n_jobs)
+                                         for i, s in enumerate(sizes)], n_jobs, label="bootstrap chunks")
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
     fun = np.concatenate([p[2] for p in parts])
@@ -147,7 +147,8 @@ def bootstrap_fit(
     z = _robust_z(theta)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
     with stage("safeguard refits"):
-        refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs)
+        refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs,
+                           label="safeguard refits")
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged

@@ -1,0 +1,88 @@
+"""Compare the report tables of two builds: the largest differences per table and column.
+
+    python -m benchmarks.compare_tables OLD_REPORT_DIR NEW_REPORT_DIR [--top 15]
+
+Rows are matched by their text columns (and their order among equal keys); rows present in one build only
+are counted. For numbers the absolute and relative differences are printed, largest first, so a change of
+engine or refactor can be checked against "same numbers" (an interval end may move by its Monte Carlo
+error, a point estimate not at all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, comment="#", keep_default_na=False, na_values=["", "nan", "NaN"], dtype=str)
+
+
+def _numeric(col: pd.Series) -> pd.Series | None:
+    values = pd.to_numeric(col.replace({"inf": "inf", "-inf": "-inf"}), errors="coerce")
+    filled = col.str.strip().ne("") & col.notna()
+    return values if values[filled].notna().all() and filled.any() else None
+
+
+def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int]:
+    """Differences of the numeric columns both tables share, rows matched by the shared text columns."""
+    shared = [c for c in old.columns if c in new.columns]
+    numeric = [c for c in shared if _numeric(old[c].fillna("")) is not None and _numeric(new[c].fillna("")) is not None]
+    text = [c for c in shared if c not in numeric]
+
+    def keyed(frame):
+        key = frame[text].fillna("").astype(str).agg("\x1f".join, axis=1) if text else pd.Series([""] * len(frame))
+        return frame.assign(_key=key.to_numpy(), _n=key.groupby(key).cumcount().to_numpy())
+
+    merged = keyed(old).merge(keyed(new), on=["_key", "_n"], how="outer", suffixes=("_old", "_new"), indicator=True)
+    rows = []
+    for c in numeric:
+        a = pd.to_numeric(merged[f"{c}_old"], errors="coerce").to_numpy(float)
+        b = pd.to_numeric(merged[f"{c}_new"], errors="coerce").to_numpy(float)
+        both = (merged["_merge"] == "both").to_numpy()
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            diff = np.where(same, 0.0, np.abs(a - b))
+            rel = np.where(same, 0.0, diff / np.maximum(np.abs(a), 1e-300))
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        for i in np.flatnonzero(both & (diff > 0)):
+            rows.append({"column": c, "key": merged["_key"].iloc[i].replace("\x1f", " | ")[:110], "old": a[i], "new": b[i],
+                         "abs": diff[i], "rel": rel[i]})
+    only_old = int((merged["_merge"] == "left_only").sum())
+    only_new = int((merged["_merge"] == "right_only").sum())
+    return rows, only_old, only_new
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old", type=Path)
+    parser.add_argument("new", type=Path)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args(argv)
+    old_dir, new_dir = args.old / "tables", args.new / "tables"
+    names = sorted({p.relative_to(old_dir) for p in old_dir.rglob("*.csv")} | {p.relative_to(new_dir) for p in new_dir.rglob("*.csv")})
+    total = 0
+    for name in names:
+        a, b = old_dir / name, new_dir / name
+        if not a.exists() or not b.exists():
+            print(f"## {name}: only in {'the new' if b.exists() else 'the old'} build")
+            continue
+        rows, only_old, only_new = compare(read(a), read(b))
+        total += len(rows)
+        extra = f"; rows only in old {only_old}, only in new {only_new}" if only_old or only_new else ""
+        if not rows:
+            print(f"## {name}: no numeric differences{extra}")
+            continue
+        print(f"## {name}: {len(rows)} differing cells{extra}; largest relative differences:")
+        for r in sorted(rows, key=lambda r: -r["rel"])[: args.top]:
+            print(f"   {r['column']:>22s}  {r['old']:.10g} -> {r['new']:.10g}  (rel {r['rel']:.2e})  [{r['key']}]")
+    print(f"# {total} differing numeric cells in {len(names)} tables")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

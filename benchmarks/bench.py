@@ -114,8 +114,6 @@ def make_workload(per_start, per_resample, jobs):
     The reference's time is estimated from its unit costs measured above times the starts and resamples the
     make ran (running it would take hours).
     """
-    import resource
-
     from replication.results import read_result
 
     for old in (ROOT / "build").glob("*/result.json"):
@@ -123,7 +121,8 @@ def make_workload(per_start, per_resample, jobs):
     env = dict(os.environ, JOBS=str(jobs))
     cmd = ["make", "--no-print-directory", f"JOBS={jobs}"]
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    with TreeMemory() as memory:
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     t_make = time.perf_counter() - t
     t = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -136,13 +135,67 @@ def make_workload(per_start, per_resample, jobs):
             starts += fit.get("n_starts", 0) * (2 if name in held else 1)
             resamples += fit.get("bootstrap", {}).get("n", 0)
     t_ref = per_start * starts + per_resample * resamples
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     failed = [r["paper"] for r in results if r["status"] == "failed"]
     _line(f"Whole make ({len(results)} papers, then the report)", t_make, t_ref,
           f"estimated: {starts} starts x {per_start:.3f} s + {resamples} resamples x {per_resample:.3f} s, "
-          "the reference's unit costs measured above", peak, float("nan"),
-          ["engine peak memory: largest resident set of a child process (MiB)",
-           f"make with nothing changed: {t_noop:.2f} s", f"failed papers: {', '.join(failed) or 'none'}"])
+          "the reference's unit costs measured above", memory.peak / 2**20, float("nan"),
+          [f"engine peak memory: {memory.peak / 2**20:.0f} MiB resident, summed over make and every process it started "
+           f"(sampled every {memory.interval:.1f} s)",
+           f"make with nothing changed: {t_noop:.2f} s", f"failed papers: {', '.join(failed) or 'none'}"]
+          + _stage_lines(t_make))
+
+
+def _stage_lines(t_make: float) -> list[str]:
+    """Time per paper and the share of each stage, from the run's timing record (build/timings.json)."""
+    import json
+
+    path = ROOT / "build" / "timings.json"
+    if not path.exists():
+        return ["(no build/timings.json: per-paper and per-stage times not recorded)"]
+    record = json.loads(path.read_text())
+    lines = ["time per paper (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
+                                               sorted(record.get("papers", {}).items(), key=lambda kv: -kv[1]))]
+    stages = dict(record.get("stages", {}))
+    known = sum(stages.values())
+    stages["other (start-up, data, scripts, checks, make)"] = max(t_make - known, 0.0)
+    lines.append("share of the whole make by stage: " + ", ".join(
+        f"{k} {v:.1f} s ({100 * v / t_make:.0f}%)" for k, v in sorted(stages.items(), key=lambda kv: -kv[1])))
+    return lines
+
+
+class TreeMemory:
+    """Peak of the summed resident memory of this process's children and all their descendants (psutil)."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval, self.peak = interval, 0
+
+    def __enter__(self):
+        import threading
+
+        import psutil
+
+        me = psutil.Process()
+        self._stop = threading.Event()
+
+        def sample():
+            while not self._stop.is_set():
+                total = 0
+                for child in me.children(recursive=True):
+                    try:
+                        total += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+                self._stop.wait(self.interval)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from .paths import BUILD, PAPERS
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .results import write_result
 from .uncertainty.bootstrap import bootstrap_fit
+from .uncertainty.units import bootstrap_groups
 
 N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
 JOBS_ENV = "SCALING_AUDIT_JOBS"
@@ -153,8 +154,9 @@ class Audit:
         }
         samples_nat: dict[str, np.ndarray] = {}
         if n_boot > 0:
+            groups, unit = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
             boot = bootstrap_fit(law_obj, objective_obj, X, y, point, grid, n_boot=n_boot,
-                                 seed=int(boot_spec.get("seed", 0)), n_jobs=self.n_jobs)
+                                 seed=int(boot_spec.get("seed", 0)), n_jobs=self.n_jobs, groups=groups, unit=unit)
             samples_nat = {k: np.asarray(v) for k, v in law_obj.natural_params(boot.theta).items()}
             record["bootstrap"] = {
                 "n": boot.n,
@@ -163,6 +165,7 @@ class Audit:
                 "grid_refits": boot.n_grid_refits,
                 "basin_changes": boot.n_basin_changes,
                 "what": boot.description,
+                "unit": boot_spec.get("unit", "points"),
             }
         for k, v in natural.items():
             self.add_quantity(prefix + k, v, samples_nat.get(k), n)
@@ -174,7 +177,7 @@ class Audit:
             for k, v in dpoint.items():
                 self.add_quantity(prefix + k, float(v), dsamp.get(k), n)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
-        self.health += fit_health_rows(self.paper.key, name, point, grid, H)
+        self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
         held = None
         if extra_spec:
             held = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, grid, X, y)
@@ -250,7 +253,7 @@ class Audit:
             "data": sorted(self.data_used.values(), key=lambda d: (d["dataset"], d["file"])),
             "fits": self.fits,
             "quantities": {k: q.summary() for k, q in sorted(self.quantities.items())},
-            "claims": evaluate_claims(self.paper, self.quantities),
+            "claims": evaluate_claims(self.paper, self.quantities, self.health),
             "ci_width": ci_width_rows(self.paper, self.quantities, self.points_fit),
             "extrapolation": self.extrapolation,
             "fit_health": self.health,

@@ -301,7 +301,8 @@ def test_joint_without_replicates_is_not_testable():
 def test_evaluate_claims_gives_one_row_per_claim(joint_quantities):
     p = joint_paper(2.0, 3.0)
     rows = evaluate_claims(p, joint_quantities)
-    assert [r["claim"] for r in rows] == ["cx", "cy", "both"]
+    assert [r["claim"] for r in rows] == ["both", "cx", "cy"]  # the joint row first, then its components
+    assert [r["joint"] for r in rows] == ["", "both", "both"]
 
 
 # --- schema validation ----------------------------------------------------------------------------

@@ -44,10 +44,10 @@ SCREEN_NEWTON = 3  # Newton iterations an alternative start gets before it must 
 SCREEN_MARGIN = 1e-2  # ... within this relative distance of the point-estimate start's optimum
 
 
-def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):
+def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol, groups=None):
     """Refit one chunk of resamples: fully from the point estimate, and from the other candidates only where a
     short screen shows them competitive (within SCREEN_MARGIN of that optimum after SCREEN_NEWTON iterations)."""
-    W = resample_weights(y.shape[0], size, seed, index, n_chunks)
+    W = resample_weights(y.shape[0], size, seed, index, n_chunks, groups)
     c = candidates.shape[0]
     first = minimize_fits(law, objective, X, y, W, np.tile(candidates[0], (size, 1)), gtol=gtol, ftol=ftol)
     fun = np.full((size, c), np.inf)
@@ -91,14 +91,16 @@ def bootstrap_fit(
     max_candidates: int = 3,
     gtol: float = 1e-10,
     ftol: float = 1e-14,
+    groups: np.ndarray | None = None,
+    unit: str = "data points",
 ) -> BootstrapResult:
-    """Refit ``n_boot`` resamples; results are identical for any ``n_jobs``."""
+    """Refit ``n_boot`` resamples (of points, or of whole clusters ``groups`` named ``unit``); identical for any ``n_jobs``."""
     y = np.asarray(y, dtype=float)
     candidates = point.minima[:max_candidates] if point.minima.size else point.theta[None, :]
     if not np.allclose(candidates[0], point.theta):
         candidates = np.vstack([point.theta, candidates])[:max_candidates]
     sizes = chunk_sizes(n_boot)
-    parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
+    parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol, groups)
                                      for i, s in enumerate(sizes)], n_jobs)
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
@@ -114,4 +116,6 @@ def bootstrap_fit(
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged
-    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed)
+    what = (f"nonparametric bootstrap over {unit} (resampled with replacement, each resample refitted); captures the "
+            f"sampling variability of the {unit} given the protocol, not variability across training runs")
+    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed, what)

@@ -78,8 +78,8 @@ def _fit_of(name: str, health: list[dict]) -> str:
     return head if "." in name and head in fits else "main"
 
 
-def identification(name: str, q: Quantity, health: list[dict]) -> str:
-    """Why the data do not determine quantity ``name`` ('' if nothing says so): its interval, or its fit's health."""
+def identification(name: str, q: Quantity, health: list[dict], fits: list[str] | None = None) -> str:
+    """Why the data do not determine quantity ``name`` ('' if nothing says so): its interval, or its fits' health."""
     reasons = []
     if q.samples is not None and q.value > 0:
         lo, hi = q.interval(IDENTIFICATION_LEVEL)
@@ -87,10 +87,10 @@ def identification(name: str, q: Quantity, health: list[dict]) -> str:
             reasons.append(f"its {IDENTIFICATION_LEVEL:.0%} interval ({lo:.4g}, {hi:.4g}) reaches zero or below")
         elif np.isfinite(lo) and hi / lo > IDENTIFICATION_SPAN:
             reasons.append(f"its {IDENTIFICATION_LEVEL:.0%} interval ({lo:.4g}, {hi:.4g}) spans a factor of {hi / lo:.3g}")
-    fit = _fit_of(name, health)
-    failed = [h for h in health if h["fit"] == fit and h["status"] == "fail"]
-    if failed:
-        reasons.append(f"fit '{fit}' fails " + "; ".join(f"{h['check']} ({h['detail']})" for h in failed))
+    for fit in fits or [_fit_of(name, health)]:
+        failed = [h for h in health if h["fit"] == fit and h["status"] == "fail"]
+        if failed:
+            reasons.append(f"fit '{fit}' fails " + "; ".join(f"{h['check']} ({h['detail']})" for h in failed))
     return "; ".join(reasons)
 
 
@@ -206,7 +206,7 @@ def _scalar(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: 
             flip = flip or text
     if flip:
         verdict = BORDERLINE
-    why = identification(claim.quantity, q, health)
+    why = identification(claim.quantity, q, health, claim.fits)
     if why:
         verdict = NOT_IDENTIFIED
     return _row(paper, claim, **kw, verdict=verdict, rule_outcome=_outcome(ok), identification=why,
@@ -259,7 +259,7 @@ def _joint(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: f
     note = (f"smallest Mahalanobis d^2 over the rounding box = {d2:.4g} on {df} df (critical {critical:.4g} at level "
             f"{level:g}), p = {pval:.3g}, attained at ({attained}); at the printed values themselves d^2 = {d2_exact:.4g}; "
             f"{int(keep.sum())} bootstrap replicates")
-    why = "; ".join(f"{p.id}: {w}" for p, q in zip(parts, qs) if (w := identification(p.quantity, q, health)))
+    why = "; ".join(f"{p.id}: {w}" for p, q in zip(parts, qs) if (w := identification(p.quantity, q, health, p.fits)))
     if why:
         verdict = NOT_IDENTIFIED
     return _row(paper, claim, quantity=qname, claimed=float("nan"), replicated=d2, replicated_mcse=mcse,

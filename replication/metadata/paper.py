@@ -63,6 +63,8 @@ class Claim(BaseModel):
     components: list[str] = Field(default_factory=list, description="for rule 'joint': claim ids tested together")
     not_testable_reason: str | None = None
     follows_from: list[Derivation] = Field(default_factory=list, description="formulas the claim follows from")
+    fits: list[str] = Field(default_factory=list, description="the fits the claim's quantity is computed from "
+                            "(default: the fit its name's prefix names, else the main fit); their health decides identification")
     alternatives: list[Alternative] = Field(default_factory=list, description="the claim judged on other criteria")
 
     @model_validator(mode="after")

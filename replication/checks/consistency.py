@@ -75,7 +75,8 @@ def check_derivation(paper: Paper, claim: Claim, derivation: Derivation) -> Deri
             raise ValueError(f"papers/{paper.key}/paper.yaml: claim '{claim.id}' follows_from input '{cid}' has no value")
         h = half_unit(src.decimals)
         boxes[name] = (src.value - h, src.value + h)
-        shown.append(f"{name} = {src.value:g} ({cid}: [{src.value - h:.10g}, {src.value + h:.10g}])")
+        printed = f"{src.value:.{src.decimals}f}" if src.decimals is not None and src.decimals >= 0 else f"{src.value:g}"
+        shown.append(f"{name} = {printed} ({cid}: [{src.value - h:.10g}, {src.value + h:.10g}])")
         if src.provenance == "unverified":
             unverified.append(cid)
     if claim.provenance == "unverified":

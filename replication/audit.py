@@ -153,8 +153,10 @@ class Audit:
             "natural": natural,
         }
         samples_nat: dict[str, np.ndarray] = {}
+        kind = "bootstrap percentile"
         if n_boot > 0:
             groups, unit = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
+            kind = f"bootstrap percentile over {unit}"
             boot = bootstrap_fit(law_obj, objective_obj, X, y, point, grid, n_boot=n_boot,
                                  seed=int(boot_spec.get("seed", 0)), n_jobs=self.n_jobs, groups=groups, unit=unit)
             samples_nat = {k: np.asarray(v) for k, v in law_obj.natural_params(boot.theta).items()}
@@ -168,14 +170,14 @@ class Audit:
                 "unit": boot_spec.get("unit", "points"),
             }
         for k, v in natural.items():
-            self.add_quantity(prefix + k, v, samples_nat.get(k), n)
+            self.add_quantity(prefix + k, v, samples_nat.get(k), n, interval_kind=kind)
         derive = DERIVED.get(law_obj.name)
         if derive is not None:
             settings = proto.settings
             dpoint = derive({k: np.asarray(v) for k, v in natural.items()}, settings)
             dsamp = derive(samples_nat, settings) if samples_nat else {}
             for k, v in dpoint.items():
-                self.add_quantity(prefix + k, float(v), dsamp.get(k), n)
+                self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
         self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
         held = None

@@ -44,7 +44,11 @@ def test_claim_verdicts(result):
     c = _claims(result)
     for k in ("alpha", "A", "D_opt", "N_opt"):
         assert c[k]["rule_outcome"] == "reproduced", c[k]
-        assert c[k]["verdict"] in ("reproduced", "borderline"), c[k]  # 300 resamples: interval ends carry MC error
+        lo, hi = result["quantities"][c[k]["quantity"]]["intervals"]["0.95"]
+        if hi / lo > 10:  # the prefactor A at C = 1 FLOP is far outside the data: its interval can span > 10x
+            assert c[k]["verdict"] == "not identified", c[k]
+        else:
+            assert c[k]["verdict"] in ("reproduced", "borderline"), c[k]  # 300 resamples: interval ends carry MC error
         assert "unverified" in c[k]["note"]
     # alpha and A are correlated at about -0.996: the printed pair itself lies far outside the bootstrap region, but
     # a pair that rounds to it lies inside, so the rounding-aware joint test holds

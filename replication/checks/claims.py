@@ -238,11 +238,10 @@ def _joint(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: f
     keep = np.all(np.isfinite(S) & (S > 0), axis=1)
     qname = "(" + ", ".join(p.quantity for p in parts) + ")"
     why = "; ".join(f"{p.id}: {w}" for p, q in zip(parts, qs) if (w := identification(p.quantity, q, health, p.fits)))
-    if why:
-        return _row(paper, claim, quantity=qname, claimed=float("nan"), ci_level=level, verdict=NOT_IDENTIFIED,
-                    identification=why, note="a component is not identified, so the joint test is not run")
     if np.any(claimed <= 0) or np.any(point <= 0):
-        return _row(paper, claim, quantity=qname, note="the joint test works on log-values and needs positive components")
+        note = "the joint test works on log-values and needs positive components"
+        return _row(paper, claim, quantity=qname, note=note, identification=why,
+                    verdict=NOT_IDENTIFIED if why else NOT_TESTABLE)
     L = np.log(S[keep])
     cov = np.cov(L, rowvar=False)
     diff = np.log(claimed) - np.log(point)
@@ -263,8 +262,10 @@ def _joint(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: f
     note = (f"smallest Mahalanobis d^2 over the rounding box = {d2:.4g} on {df} df (critical {critical:.4g} at level "
             f"{level:g}), p = {pval:.3g}, attained at ({attained}); at the printed values themselves d^2 = {d2_exact:.4g}; "
             f"{int(keep.sum())} bootstrap replicates")
+    if why:
+        verdict = NOT_IDENTIFIED
     return _row(paper, claim, quantity=qname, claimed=float("nan"), replicated=d2, replicated_mcse=mcse,
-                ci_level=level, verdict=verdict, rule_outcome=_outcome(ok),
+                ci_level=level, verdict=verdict, rule_outcome=_outcome(ok), identification=why,
                 sensitivity=sensitivity, note=note)
 
 

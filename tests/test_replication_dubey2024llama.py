@@ -54,6 +54,7 @@ def test_claim_verdicts(result):
     # a pair that rounds to it lies inside, so the rounding-aware joint test holds
     row = c["alpha_A"]
     assert row["rule_outcome"] == "reproduced" and row["replicated"] < 5.99
+    assert row["verdict"] in ("reproduced", "borderline")  # a wide interval of A alone does not stop a joint test
     exact = float(row["note"].split("at the printed values themselves d^2 = ")[1].split(";")[0])
     assert exact > 10 * row["replicated"]
     assert [r["claim"] for r in result["claims"]][:3] == ["alpha_A", "alpha", "A"]  # joint first

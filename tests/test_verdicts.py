@@ -286,3 +286,18 @@ def test_alternative_criterion_left_open_makes_a_flip_borderline():
     stated = claim("c", **base, alternatives=[{"quantity": "n_alt", "why": "other criterion", "open": False}])
     row = one(stated, qs)
     assert row["verdict"] == verdicts.REPRODUCED and "597000" in row["sensitivity"]  # shown, not deciding
+
+
+def test_joint_test_is_not_stopped_by_one_component_wide_interval(correlated):
+    qs, _ = correlated
+    wide = dict(qs)
+    rng = np.random.default_rng(12)
+    L = np.log(qs["A"].samples) + rng.normal(0, 2.0, qs["A"].samples.size)  # A alone spans a huge factor
+    wide["A"] = Quantity(0.30, np.exp(L))
+    p = joint_paper((0.53, 0.29), 2)
+    rows = {r["claim"]: r for r in evaluate_claims(p, wide)}
+    assert rows["cA"]["verdict"] == verdicts.NOT_IDENTIFIED
+    assert rows["pair"]["verdict"] != verdicts.NOT_IDENTIFIED
+    health = [{"fit": "main", "check": "identified", "status": "fail", "detail": "flat ridge"}]
+    rows = {r["claim"]: r for r in evaluate_claims(p, wide, health)}
+    assert rows["pair"]["verdict"] == verdicts.NOT_IDENTIFIED and "flat ridge" in rows["pair"]["identification"]

@@ -78,10 +78,11 @@ def _fit_of(name: str, health: list[dict]) -> str:
     return head if "." in name and head in fits else "main"
 
 
-def identification(name: str, q: Quantity, health: list[dict], fits: list[str] | None = None) -> str:
-    """Why the data do not determine quantity ``name`` ('' if nothing says so): its interval, or its fits' health."""
+def identification(name: str, q: Quantity, health: list[dict], fits: list[str] | None = None, span: bool = True) -> str:
+    """Why the data do not determine quantity ``name`` ('' if nothing says so): its interval (unless ``span`` is
+    False), or its fits' health."""
     reasons = []
-    if q.samples is not None and q.value > 0:
+    if span and q.samples is not None and q.value > 0:
         lo, hi = q.interval(IDENTIFICATION_LEVEL)
         if np.isfinite(lo) and lo <= 0:
             reasons.append(f"its {IDENTIFICATION_LEVEL:.0%} interval ({lo:.4g}, {hi:.4g}) reaches zero or below")
@@ -237,7 +238,10 @@ def _joint(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: f
     S = np.column_stack([q.samples for q in qs])
     keep = np.all(np.isfinite(S) & (S > 0), axis=1)
     qname = "(" + ", ".join(p.quantity for p in parts) + ")"
-    why = "; ".join(f"{p.id}: {w}" for p, q in zip(parts, qs) if (w := identification(p.quantity, q, health, p.fits)))
+    # a joint test allows for the correlation between its components, so a component's own wide interval does not
+    # make it "not identified"; only the health of the fits they come from does
+    why = "; ".join(f"{p.id}: {w}" for p, q in zip(parts, qs)
+                    if (w := identification(p.quantity, q, health, p.fits, span=False)))
     if np.any(claimed <= 0) or np.any(point <= 0):
         note = "the joint test works on log-values and needs positive components"
         return _row(paper, claim, quantity=qname, note=note, identification=why,

@@ -73,7 +73,8 @@ IDENTIFICATION_RULE = (
     f"more than a factor of {IDENTIFICATION_SPAN:g} or reaches zero or below, or if the fit it comes from fails the "
     "fit-health identification checks (Hessian not positive definite or condition above the ridge threshold, a "
     "parameter at a bound, no more points than parameters, or a fitted constant whose interval spans more than "
-    f"a factor of {IDENTIFICATION_SPAN:g}); decided before the claim's own rule"
+    f"a factor of {IDENTIFICATION_SPAN:g}); decided before the claim's own rule. A joint claim is not identified only "
+    "through the health of the fits its components come from, since the joint test allows for their correlation"
 )
 
 BORDERLINE_RULE = (

@@ -249,8 +249,11 @@ def paper_page(r: dict, prov: dict) -> Page:
         for qname, q in r.get("quantities", {}).items():
             if (prefix and qname.startswith(prefix)) or (not prefix and not qname.startswith(others)):
                 iv = q.get("intervals", {}).get("0.95", [float("nan")] * 2)
-                rows.append({"quantity": qname, "value": q["value"], "bootstrap SE": q.get("se", float("nan")),
-                             "95% low": iv[0], "95% high": iv[1]})
+                mc = q.get("intervals_mcse", {}).get("0.95", [float("nan")] * 2)
+                rows.append({"quantity": qname, "value": q["value"], "value MCSE": q.get("mcse", float("nan")),
+                             "bootstrap SE": q.get("se", float("nan")), "SE MCSE": q.get("se_mcse", float("nan")),
+                             "95% low": iv[0], "low MCSE": mc[0], "95% high": iv[1], "high MCSE": mc[1],
+                             "interval": q.get("interval_kind", "")})
         page.table(pd.DataFrame(rows))
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
                         ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:

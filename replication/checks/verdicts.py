@@ -99,8 +99,10 @@ MC_SE_METHOD = (
 )
 
 PRECEDENCE = (
-    "a claim's verdict is decided in this order: not testable (no quantity, no replicates), internally inconsistent, "
-    "not identified, then the claim's rule, then borderline"
+    "the first that applies decides a claim's verdict: internally inconsistent (also for a claim the data cannot "
+    "test), not testable (no rule, quantity or replicates to test it with), not identified, borderline, and otherwise "
+    "the outcome of the claim's rule (reproduced or not reproduced), which the claims table shows in every case as "
+    "rule_outcome"
 )
 
 TESTED = (REPRODUCED, NOT_REPRODUCED, BORDERLINE, NOT_IDENTIFIED, INCONSISTENT)

@@ -138,7 +138,9 @@ def verdict_line(r: dict) -> str:
     tested = v["reproduced"] + v["not reproduced"]
     if status != "ok":
         return f"{status}: {len(r.get('claims', []))} claim(s) registered, none testable here"
-    parts = [f"{v['reproduced']} of {tested} testable claims reproduced" if tested else "no testable claim"]
+    undecided = sum(v[k] for k in verdicts.TESTED) - tested
+    parts = [f"{v['reproduced']} of {tested} testable claims reproduced" if tested
+             else ("no claim reproduced or refuted" if undecided else "no testable claim")]
     parts += [f"{v[k]} {k}" for k in verdicts.VERDICTS if k not in ("reproduced", "not reproduced", "not testable") and v[k]]
     narrow = sum(c["flag"] == "implausibly narrow" for c in r.get("ci_width", []))
     if narrow:

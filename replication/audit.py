@@ -35,6 +35,7 @@ from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .results import write_result
 from .timing import stage
 from .uncertainty.bootstrap import bootstrap_fit
+from .uncertainty.units import bootstrap_groups
 
 N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
 JOBS_ENV = "SCALING_AUDIT_JOBS"
@@ -154,9 +155,12 @@ class Audit:
             "natural": natural,
         }
         samples_nat: dict[str, np.ndarray] = {}
+        kind = "bootstrap percentile"
         if n_boot > 0:
+            groups, unit = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
+            kind = f"bootstrap percentile over {unit}"
             boot = bootstrap_fit(law_obj, objective_obj, X, y, point, grid, n_boot=n_boot,
-                                 seed=int(boot_spec.get("seed", 0)), n_jobs=self.n_jobs)
+                                 seed=int(boot_spec.get("seed", 0)), n_jobs=self.n_jobs, groups=groups, unit=unit)
             samples_nat = {k: np.asarray(v) for k, v in law_obj.natural_params(boot.theta).items()}
             record["bootstrap"] = {
                 "n": boot.n,
@@ -166,18 +170,19 @@ class Audit:
                 "basin_changes": boot.n_basin_changes,
                 "on_faces": boot.faces,
                 "what": boot.description,
+                "unit": boot_spec.get("unit", "points"),
             }
         for k, v in natural.items():
-            self.add_quantity(prefix + k, v, samples_nat.get(k), n)
+            self.add_quantity(prefix + k, v, samples_nat.get(k), n, interval_kind=kind)
         derive = DERIVED.get(law_obj.name)
         if derive is not None:
             settings = proto.settings
             dpoint = derive({k: np.asarray(v) for k, v in natural.items()}, settings)
             dsamp = derive(samples_nat, settings) if samples_nat else {}
             for k, v in dpoint.items():
-                self.add_quantity(prefix + k, float(v), dsamp.get(k), n)
+                self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
-        self.health += fit_health_rows(self.paper.key, name, point, grid, H)
+        self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
         held = None
         if extra_spec:
             with stage("extrapolation refits"):
@@ -256,7 +261,7 @@ class Audit:
             "data": sorted(self.data_used.values(), key=lambda d: (d["dataset"], d["file"])),
             "fits": self.fits,
             "quantities": {k: q.summary() for k, q in sorted(self.quantities.items())},
-            "claims": evaluate_claims(self.paper, self.quantities),
+            "claims": evaluate_claims(self.paper, self.quantities, self.health),
             "ci_width": ci_width_rows(self.paper, self.quantities, self.points_fit),
             "extrapolation": self.extrapolation,
             "fit_health": self.health,

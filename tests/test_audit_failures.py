@@ -97,7 +97,7 @@ def test_run_paper_records_a_raising_script_as_failed(papers, tmp_path):
     for field in ("data", "ci_width", "extrapolation", "fit_health", "figures"):
         assert on_disk[field] == []
     # the claims are still listed, each not testable
-    assert [c["claim"] for c in on_disk["claims"]] == ["E", "A", "both"]
+    assert [c["claim"] for c in on_disk["claims"]] == ["both", "E", "A"]  # a joint claim first, then its components
     assert {c["verdict"] for c in on_disk["claims"]} == {"not testable"}
 
 

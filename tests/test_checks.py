@@ -301,7 +301,8 @@ def test_joint_without_replicates_is_not_testable():
 def test_evaluate_claims_gives_one_row_per_claim(joint_quantities):
     p = joint_paper(2.0, 3.0)
     rows = evaluate_claims(p, joint_quantities)
-    assert [r["claim"] for r in rows] == ["cx", "cy", "both"]
+    assert [r["claim"] for r in rows] == ["both", "cx", "cy"]  # the joint row first, then its components
+    assert [r["joint"] for r in rows] == ["", "both", "both"]
 
 
 # --- schema validation ----------------------------------------------------------------------------
@@ -464,9 +465,12 @@ def health(fit, starts=GRID, hessian=GOOD_H):
 
 def test_healthy_fit_passes_every_check():
     h = health(fit_result())
-    assert set(h) == {"converged", "moved_from_start", "off_start_grid", "off_bounds", "hessian_condition", "starts_at_best"}
-    for check in ("converged", "moved_from_start", "off_start_grid", "off_bounds", "hessian_condition"):
+    assert set(h) == {"converged", "moved_from_start", "off_start_grid", "off_bounds", "hessian_condition", "starts_at_best",
+                      "points_per_parameter", "bootstrap_spread", "identified"}
+    for check in ("converged", "moved_from_start", "off_start_grid", "off_bounds", "hessian_condition",
+                  "points_per_parameter", "identified"):
         assert h[check]["status"] == "ok", check
+    assert h["bootstrap_spread"]["status"] == "info"  # no bootstrap given
     assert h["starts_at_best"]["status"] == "info"
     assert h["starts_at_best"]["value"] == 3
     assert h["hessian_condition"]["value"] == pytest.approx(2.0)
@@ -509,6 +513,7 @@ def test_parameter_at_a_bound_warns():
 def test_ill_conditioned_hessian_warns():
     h = health(fit_result(), hessian=np.diag([1.0, 1e-12]))
     assert h["hessian_condition"]["status"] == "warn"
+    assert h["identified"]["status"] == "fail"  # a flat ridge: the parameters are not identified
     assert h["hessian_condition"]["value"] == pytest.approx(1e12, rel=1e-6)
     assert RIDGE_CONDITION < 1e12
     # rotated, so the ridge is not along an axis

@@ -43,7 +43,10 @@ def test_ten_billion_token_cut_removes_nothing(result):
 def test_final_checkpoints_alone_do_better_here(result):
     q = result["quantities"]
     assert q["are_final_only"]["value"] == pytest.approx(0.017001, abs=5e-5)
-    assert _claims(result)["intermediate_checkpoints_help"]["verdict"] == "not reproduced"
+    row = _claims(result)["intermediate_checkpoints_help"]
+    assert row["rule_outcome"] == "not reproduced"
+    # the final-only fit sits on a flat ridge (Hessian condition ~1e13), so the comparison is not identified
+    assert row["verdict"] == "not identified" and "final_only" in row["identification"]
 
 
 def test_grid_and_rows(result):

@@ -43,10 +43,21 @@ def test_flagship_extrapolation(result):
 def test_claim_verdicts(result):
     c = _claims(result)
     for k in ("alpha", "A", "D_opt", "N_opt"):
-        assert c[k]["verdict"] == "reproduced", c[k]
+        assert c[k]["rule_outcome"] == "reproduced", c[k]
+        lo, hi = result["quantities"][c[k]["quantity"]]["intervals"]["0.95"]
+        if hi / lo > 10:  # the prefactor A at C = 1 FLOP is far outside the data: its interval can span > 10x
+            assert c[k]["verdict"] == "not identified", c[k]
+        else:
+            assert c[k]["verdict"] in ("reproduced", "borderline"), c[k]  # 300 resamples: interval ends carry MC error
         assert "unverified" in c[k]["note"]
-    # alpha and A are strongly correlated: the rounded pair together lies far outside the bootstrap region
-    assert c["alpha_A"]["verdict"] == "not reproduced"
+    # alpha and A are correlated at about -0.996: the printed pair itself lies far outside the bootstrap region, but
+    # a pair that rounds to it lies inside, so the rounding-aware joint test holds
+    row = c["alpha_A"]
+    assert row["rule_outcome"] == "reproduced" and row["replicated"] < 5.99
+    assert row["verdict"] in ("reproduced", "borderline")  # a wide interval of A alone does not stop a joint test
+    exact = float(row["note"].split("at the printed values themselves d^2 = ")[1].split(";")[0])
+    assert exact > 10 * row["replicated"]
+    assert [r["claim"] for r in result["claims"]][:3] == ["alpha_A", "alpha", "A"]  # joint first
 
 
 def test_extrapolation_checks(result):

@@ -285,8 +285,9 @@ def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
         assert f"[{key}](papers/{key}.md)" in index
     row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[0]}]"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # paper, year, title, status, verdict, reproduced, not reproduced, not testable, narrow intervals, fit-health warnings
-    assert cells[3] == "ok" and cells[5:10] == ["1", "1", "0", "1", "1"]
+    # paper, year, title, status, verdict, then one count per verdict of checks.verdicts.VERDICTS (reproduced, not
+    # reproduced, borderline, not identified, internally inconsistent, not testable), narrow intervals, fit-health warnings
+    assert cells[3] == "ok" and cells[5:13] == ["1", "1", "0", "0", "0", "0", "1", "1"]
     assert cells[4].startswith("1 of 2 testable claims reproduced")
     html = (out / "index.html").read_text()
     assert f'href="papers/{keys[0]}.html"' in html

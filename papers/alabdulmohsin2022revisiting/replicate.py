@@ -8,6 +8,7 @@ from replication.checks.wins import resample_tasks, win_shares
 from replication.fitting import make_objective, start_grid
 from replication.fitting.groups import fit_groups
 from replication.laws import get_law
+from replication.uncertainty.units import bootstrap_groups
 
 DATASET = "revisiting-neural-scaling-laws"
 CURVE = ["Domain", "Task", "Model"]
@@ -59,10 +60,11 @@ def replicate(audit: Audit) -> None:
     shares = win_shares(rmse, decimals=int(settings.get("win_decimals", 3)))
     table["winner"] = [" ".join(n for n in names if row[n] > 0) for _, row in shares.iterrows()]
     n_boot = audit.n_boot()
-    boot = resample_tasks(shares, n_boot, int(proto.bootstrap.get("seed", 0))) if n_boot > 0 else None
+    groups, unit = bootstrap_groups(first, proto.bootstrap, f"papers/{audit.paper.key}/paper.yaml")
+    boot = resample_tasks(shares, n_boot, int(proto.bootstrap.get("seed", 0)), groups) if n_boot > 0 else None
     for j, n in enumerate(names):
         audit.add_quantity(f"{n}_win_share", shares[n].mean(), None if boot is None else boot[:, j], len(shares),
-                           interval_kind="bootstrap over curves")
+                           interval_kind=f"bootstrap over {unit}")
         audit.add_quantity(f"{n}_wins", shares[n].sum())
     for row in summary:
         row["wins"] = float(shares[row["estimator"]].sum())

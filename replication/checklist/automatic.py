@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..checks.claims import NOT_REPRODUCED, REPRODUCED
+from ..checks import verdicts
 from ..data.schema import Dataset
 from ..metadata.paper import Paper
 from .items import NO, NOT_ASSESSED, YES
@@ -98,15 +98,22 @@ def interval_plausible(ctx: Context, params: dict, prior: str | None) -> Decided
 
 
 def refit_reproduces(ctx: Context, params: dict, prior: str | None) -> Decided | None:
+    """Decided by the verdict definitions (checks.verdicts.REFIT_RULE); unverified claims never decide."""
     if not ctx.ok:
         return None
-    rows = [r for r in ctx.result.get("claims", []) if r.get("verdict") in (REPRODUCED, NOT_REPRODUCED)
-            and r.get("provenance") != "unverified"]
+    verified = [r for r in ctx.result.get("claims", []) if r.get("provenance") != "unverified"]
+    rows = [r for r in verified if verdicts.decides(r.get("verdict", ""))]
+    undecided = [r for r in verified if r.get("verdict") in (verdicts.BORDERLINE, verdicts.NOT_IDENTIFIED)]
     if not rows:
         return None
-    bad = [r["claim"] for r in rows if r["verdict"] == NOT_REPRODUCED]
-    text = f"suite's refit: {len(rows) - len(bad)} of {len(rows)} testable claims reproduced (unverified claims left out)"
-    return Decided(NO if bad else YES, text + (f"; not reproduced: {', '.join(bad)}" if bad else ""))
+    bad = [r for r in rows if r["verdict"] in verdicts.REFUTES]
+    text = (f"suite's refit: {len(rows) - len(bad)} of {len(rows)} deciding claims reproduced (unverified claims left "
+            "out; " + verdicts.REFIT_RULE + ")")
+    if bad:
+        text += "; against: " + ", ".join(f"{r['claim']} ({r['verdict']})" for r in bad)
+    if undecided:
+        text += "; deciding nothing: " + ", ".join(f"{r['claim']} ({r['verdict']})" for r in undecided)
+    return Decided(NO if bad else YES, text)
 
 
 def held_out_validation(ctx: Context, params: dict, prior: str | None) -> Decided | None:

@@ -45,7 +45,7 @@ def audit_section(page: Page, key: str, result: dict | None) -> None:
         page.heading("Extrapolation to held-out runs", 3)
         page.table(pd.DataFrame([{k: r.get(k) for k in ("fit", "split_column", "threshold", "n_fit", "n_held_out", "are",
                                                          "max_are", "note")} for r in result["extrapolation"]]))
-    warns = [h for h in result.get("fit_health", []) if h.get("status") == "warn"]
+    warns = [h for h in result.get("fit_health", []) if h.get("status") in ("warn", "fail")]
     page.heading("Fit-health warnings", 3)
     page.table(pd.DataFrame([{k: h.get(k) for k in ("fit", "check", "value", "detail")} for h in warns]))
 

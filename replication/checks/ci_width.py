@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from ..metadata.paper import Paper
 from .claims import half_unit
+from ..uncertainty.intervals import jackknife_mcse, percentile_interval
 from .quantity import Quantity
+from .verdicts import MC_SE_METHOD
 
 NARROW_RATIO = 0.5
 
@@ -24,6 +26,25 @@ def runs_needed(q: Quantity, claimed: tuple[float, float], level: float, n_point
     lo, hi = q.interval(level)
     width = claimed[1] - claimed[0]
     return n_points * ((hi - lo) / width) ** 2 if width > 0 else float("inf")
+
+
+def runs_needed_mcse(q: Quantity, claimed: tuple[float, float], level: float, n_points: float) -> float:
+    """Monte Carlo SE of ``runs_needed`` (delete-a-group jackknife over the bootstrap replicates; no refits)."""
+    if q.samples is None:
+        return float("nan")
+    width = claimed[1] - claimed[0]
+
+    def needed(s):
+        lo, hi = percentile_interval(s, level)
+        return n_points * ((hi - lo) / width) ** 2 if width > 0 else float("inf")
+
+    return jackknife_mcse(needed, q.samples)
+
+
+def runs_needed_quantity(q: Quantity, claimed: tuple[float, float], level: float, n_points: float) -> Quantity:
+    """``runs_needed`` as a quantity carrying its Monte Carlo SE, for a claim about the number of runs."""
+    return Quantity(runs_needed(q, claimed, level, n_points), mcse=runs_needed_mcse(q, claimed, level, n_points),
+                    mcse_method=MC_SE_METHOD)
 
 
 def ci_width_rows(paper: Paper, quantities: dict[str, Quantity], n_points: dict[str, float]) -> list[dict]:
@@ -51,6 +72,9 @@ def ci_width_rows(paper: Paper, quantities: dict[str, Quantity], n_points: dict[
             "width_ratio": float("nan"),
             "n_points": float("nan"),
             "runs_needed": float("nan"),
+            "runs_needed_mcse": float("nan"),
+            "replicated_low_mcse": float("nan"),
+            "replicated_high_mcse": float("nan"),
             "runs_needed_min": float("nan"),
             "runs_reported": paper.runs_reported if paper.runs_reported is not None else float("nan"),
             "flag": "not testable",
@@ -69,6 +93,9 @@ def ci_width_rows(paper: Paper, quantities: dict[str, Quantity], n_points: dict[
                 width_ratio=claimed_w / rep_w if rep_w > 0 else float("inf"),
                 n_points=n,
                 runs_needed=runs_needed(q, (iv.low, iv.high), iv.level, n),
+                runs_needed_mcse=runs_needed_mcse(q, (iv.low, iv.high), iv.level, n),
+                replicated_low_mcse=q.interval_mcse(iv.level)[0],
+                replicated_high_mcse=q.interval_mcse(iv.level)[1],
                 runs_needed_min=n * (rep_w / widest) ** 2 if widest > 0 else float("inf"),
                 flag="implausibly narrow" if widest < NARROW_RATIO * rep_w else "plausible",
                 interval_kind=q.interval_kind,

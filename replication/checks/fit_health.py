@@ -1,10 +1,16 @@
-"""The fit-health check: did the optimiser converge, move, stay off bounds, and land on a well-posed optimum?"""
+"""The fit-health check: did the optimiser converge, move, stay off bounds, and land on a well-posed optimum?
+
+Rows are ok, warn, info, or fail. The summary row ``identified`` fails when the data do not determine the
+parameters (a flat ridge, a parameter at a bound, no more points than parameters, or a fitted constant whose
+bootstrap interval spans more than the identification factor); the claims on such a fit are "not identified".
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..fitting.result import FitResult
+from .verdicts import IDENTIFICATION_LEVEL, IDENTIFICATION_SPAN
 
 RIDGE_CONDITION = 1e10
 
@@ -16,17 +22,40 @@ RULES = {
     "hessian_condition": f"condition number of the objective's Hessian at the optimum below {RIDGE_CONDITION:.0e} "
     "(larger means a flat ridge: some combination of parameters is barely determined)",
     "starts_at_best": "share of the starts run to the end that reach the best objective (informational)",
+    "points_per_parameter": "more points than fitted parameters (with no more, the fit interpolates and nothing is tested)",
+    "bootstrap_spread": f"every positive fitted constant's {IDENTIFICATION_LEVEL:.0%} bootstrap interval spans at most a "
+    f"factor of {IDENTIFICATION_SPAN:g} and stays above zero (informational without a bootstrap)",
+    "identified": "fails if hessian_condition exceeds the ridge threshold, off_bounds, points_per_parameter or "
+    "bootstrap_spread fails: the data do not determine the parameters, and claims on this fit are 'not identified'",
 }
 
 
 def health_row(paper: str, fit_name: str, check: str, value, ok: bool | None, detail: str = "") -> dict:
     """One fit-health row; ``ok`` None marks an informational row."""
-    status = "info" if ok is None else ("ok" if ok else "warn")
+    status = "info" if ok is None else ("ok" if ok else ("fail" if check == "identified" else "warn"))
     return {"paper": paper, "fit": fit_name, "check": check, "value": value, "status": status, "detail": detail,
             "rule": RULES[check]}
 
 
-def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarray, hessian: np.ndarray) -> list[dict]:
+def spread_problems(samples: dict[str, np.ndarray], point: dict[str, float]) -> list[str]:
+    """Positive fitted constants whose bootstrap interval reaches zero or spans more than IDENTIFICATION_SPAN."""
+    bad = []
+    q = ((1 - IDENTIFICATION_LEVEL) / 2, (1 + IDENTIFICATION_LEVEL) / 2)
+    for name, s in samples.items():
+        s = np.asarray(s, dtype=float)
+        s = s[np.isfinite(s)]
+        if s.size < 2 or not point.get(name, 0) > 0:
+            continue
+        lo, hi = np.quantile(s, q)
+        if lo <= 0 or hi / lo > IDENTIFICATION_SPAN:
+            bad.append(f"{name} ({lo:.3g}, {hi:.3g})")
+    return bad
+
+
+def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarray, hessian: np.ndarray,
+                    samples: dict[str, np.ndarray] | None = None, natural: dict[str, float] | None = None) -> list[dict]:
+    """Health rows of one fit; ``samples``/``natural`` (bootstrap replicates and point values of the fitted constants)
+    enter the identification check when given."""
     rows = []
 
     def add(check: str, value, ok: bool | None, detail: str = ""):
@@ -50,4 +79,22 @@ def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarra
     add("hessian_condition", cond, pos and cond < RIDGE_CONDITION,
         f"eigenvalues {eig.min():.3g} .. {eig.max():.3g}" + ("" if pos else "; not positive definite"))
     add("starts_at_best", fit.n_at_best, None, f"{fit.n_at_best} of the starts run to convergence reach the best objective")
+    n, p = int(fit.n_points), len(fit.param_names)
+    add("points_per_parameter", n / p, n > p, f"{n} points, {p} parameters")
+    if samples:
+        spread = spread_problems(samples, natural or {})
+        add("bootstrap_spread", not spread, not spread, ", ".join(spread) or "every fitted constant determined")
+    else:
+        spread = []
+        add("bootstrap_spread", None, None, "no bootstrap for this fit")
+    reasons = []
+    if cond >= RIDGE_CONDITION:
+        reasons.append(f"Hessian condition {cond:.3g}")
+    if fit.bounds is not None and at:
+        reasons.append(f"at a bound: {', '.join(at)}")
+    if n <= p:
+        reasons.append(f"{n} points for {p} parameters")
+    if spread:
+        reasons.append("bootstrap interval too wide: " + ", ".join(spread))
+    add("identified", not reasons, not reasons, "; ".join(reasons) or "no identification problem found")
     return rows

@@ -21,6 +21,27 @@ class Interval(BaseModel):
     kind: str = Field("not stated", description="what the paper says the interval is (bootstrap, ...)")
 
 
+Basis = Literal["same data, same method", "other data or method"]
+
+
+class Derivation(BaseModel):
+    """A formula a claim follows from, over other claims' printed values (checked for internal consistency)."""
+
+    model_config = ConfigDict(extra="forbid")
+    formula: str = Field(description="arithmetic in the input names (+ - * / **, exp, log, sqrt); never executed as code")
+    inputs: dict[str, str] = Field(description="formula name -> claim id whose printed value (and precision) it takes")
+    note: str = ""
+
+
+class Alternative(BaseModel):
+    """The same claim judged on a number from another defensible bootstrap criterion or unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    quantity: str
+    why: str = Field(description="what differs (criterion, unit) and whether the paper leaves the choice open")
+    open: bool = Field(description="true if the paper leaves the choice open (a flip between them is borderline)")
+
+
 class Claim(BaseModel):
     """One number a paper states, where it states it, and how the audit tests it."""
 
@@ -34,11 +55,17 @@ class Claim(BaseModel):
     se: float | None = Field(None, description="the standard error the source gives with the value")
     source: str = Field(description="where the paper (or its repository) states it")
     provenance: Provenance
-    rule: Literal["interval", "within_se", "rounding", "relative", "at_least", "joint", "none"] = "interval"
+    rule: Literal["interval", "within_se", "same_method", "rounding", "relative", "at_least", "joint", "none"] = "interval"
+    basis: Basis | None = Field(None, description="whether the claimed number re-estimates from the same data by the "
+                                "same method as the replication, or comes from other data or another method")
     tolerance: float | None = Field(None, description="for rule 'relative': allowed |relative difference|")
     tolerance_reason: str | None = None
     components: list[str] = Field(default_factory=list, description="for rule 'joint': claim ids tested together")
     not_testable_reason: str | None = None
+    follows_from: list[Derivation] = Field(default_factory=list, description="formulas the claim follows from")
+    fits: list[str] = Field(default_factory=list, description="the fits the claim's quantity is computed from "
+                            "(default: the fit its name's prefix names, else the main fit); their health decides identification")
+    alternatives: list[Alternative] = Field(default_factory=list, description="the claim judged on other criteria")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Claim":
@@ -46,6 +73,13 @@ class Claim(BaseModel):
             raise ValueError(f"claim '{self.id}': rule 'relative' needs tolerance and tolerance_reason")
         if self.rule == "within_se" and self.se is None:
             raise ValueError(f"claim '{self.id}': rule 'within_se' needs se")
+        if self.rule == "within_se" and self.basis == "same data, same method":
+            raise ValueError(f"claim '{self.id}': a re-estimate from the same data by the same method is judged by rule "
+                             "'same_method' (printed digits or optimiser tolerance), not 'within_se'")
+        if self.rule == "same_method" and self.basis != "same data, same method":
+            raise ValueError(f"claim '{self.id}': rule 'same_method' needs basis: same data, same method")
+        if self.rule == "same_method" and self.tolerance is not None and not self.tolerance_reason:
+            raise ValueError(f"claim '{self.id}': a same_method tolerance needs tolerance_reason (the optimiser's)")
         if self.rule == "joint" and len(self.components) < 2:
             raise ValueError(f"claim '{self.id}': rule 'joint' needs at least two components")
         if self.rule == "none" and not self.not_testable_reason:
@@ -61,6 +95,21 @@ class Law(BaseModel):
     statement: str
 
 
+BOOTSTRAP_UNITS = ("points", "configurations", "groups")
+
+
+def check_bootstrap_unit(spec: dict[str, Any], where: str) -> None:
+    """A bootstrap spec's resampling unit: points (default), or configurations / groups with the columns that define them."""
+    unit = spec.get("unit", "points")
+    if unit not in BOOTSTRAP_UNITS:
+        raise ValueError(f"{where}.unit is {unit!r}; use one of {list(BOOTSTRAP_UNITS)}")
+    columns = spec.get("columns")
+    if unit == "points" and columns:
+        raise ValueError(f"{where}: unit 'points' takes no columns; set unit to 'configurations' or 'groups'")
+    if unit != "points" and (not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns)):
+        raise ValueError(f"{where}: unit {unit!r} needs columns, a list of the column names whose values define a cluster")
+
+
 class Protocol(BaseModel):
     """The fitting protocol as the paper reports it, and the choices the replication made."""
 
@@ -72,6 +121,11 @@ class Protocol(BaseModel):
     bootstrap: dict[str, Any] = Field(default_factory=lambda: {"n": 1000, "seed": 0})
     extrapolation: dict[str, Any] | None = None
     settings: dict[str, Any] = Field(default_factory=dict, description="paper-specific values, e.g. compute budgets")
+
+    @model_validator(mode="after")
+    def _bootstrap_unit(self) -> "Protocol":
+        check_bootstrap_unit(self.bootstrap, "protocol.bootstrap")
+        return self
 
 
 class Paper(BaseModel):
@@ -101,6 +155,10 @@ class Paper(BaseModel):
             missing = [x for x in c.components if x not in known]
             if missing:
                 raise ValueError(f"claim '{c.id}' names unknown components {missing}")
+            for d in c.follows_from:
+                missing = [x for x in d.inputs.values() if x not in known]
+                if missing:
+                    raise ValueError(f"claim '{c.id}': follows_from names unknown claims {missing}")
         return self
 
     def claim(self, cid: str) -> Claim:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..checks import claims as claims_check
+from ..checks import verdicts
 from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
 from ..checklist.report_section import build_checklist
@@ -27,10 +27,13 @@ from .tables import write_table
 
 TABLES = {
     "claims": ("Claimed numbers against the replication", ["paper", "claim", "statement", "quantity", "claimed", "replicated", "ci_low",
-               "ci_high", "ci_level", "rel_diff", "verdict", "rule", "provenance", "source", "note"]),
+               "ci_high", "ci_level", "ci_low_mcse", "ci_high_mcse", "replicated_mcse", "rel_diff", "verdict", "rule_outcome", "rule",
+               "basis", "joint", "identification", "consistency", "sensitivity", "provenance", "unverified", "source", "note",
+               "rule_text"]),
     "ci_width": ("Claimed confidence intervals against the replication's", ["paper", "claim", "quantity", "ci_level",
                  "claimed_low", "claimed_high", "claimed_width", "claimed_width_max", "replicated_low", "replicated_high",
-                 "replicated_width", "width_ratio", "n_points", "runs_needed", "runs_needed_min", "runs_reported", "flag", "interval_kind",
+                 "replicated_width", "width_ratio", "n_points", "runs_needed", "runs_needed_mcse", "runs_needed_min", "runs_reported", "flag",
+                 "replicated_low_mcse", "replicated_high_mcse", "interval_kind",
                  "provenance", "source"]),
     "extrapolation": ("Extrapolation to held-out larger runs", ["paper", "fit", "split_column", "threshold", "n_fit",
                       "n_held_out", "are", "max_are", "rmse_log", "in_sample_are", "note"]),
@@ -121,8 +124,7 @@ def paper_table(t: dict) -> pd.DataFrame:
 
 
 def _verdicts(r: dict) -> dict:
-    v = [c["verdict"] for c in r.get("claims", [])]
-    return {k: v.count(k) for k in (claims_check.REPRODUCED, claims_check.NOT_REPRODUCED, claims_check.NOT_TESTABLE)}
+    return verdicts.counts(c["verdict"] for c in r.get("claims", []))
 
 
 def verdict_line(r: dict) -> str:
@@ -136,14 +138,17 @@ def verdict_line(r: dict) -> str:
     tested = v["reproduced"] + v["not reproduced"]
     if status != "ok":
         return f"{status}: {len(r.get('claims', []))} claim(s) registered, none testable here"
-    parts = [f"{v['reproduced']} of {tested} testable claims reproduced" if tested else "no testable claim"]
+    undecided = sum(v[k] for k in verdicts.TESTED) - tested
+    parts = [f"{v['reproduced']} of {tested} testable claims reproduced" if tested
+             else ("no claim reproduced or refuted" if undecided else "no testable claim")]
+    parts += [f"{v[k]} {k}" for k in verdicts.VERDICTS if k not in ("reproduced", "not reproduced", "not testable") and v[k]]
     narrow = sum(c["flag"] == "implausibly narrow" for c in r.get("ci_width", []))
     if narrow:
         parts.append(f"{narrow} interval(s) implausibly narrow")
     ex = [e["are"] for e in r.get("extrapolation", []) if e.get("are") == e.get("are") and e.get("are") is not None]
     if ex:
         parts.append(f"extrapolation error {min(ex):.1%} to {max(ex):.1%}" if len(ex) > 1 else f"extrapolation error {ex[0]:.1%}")
-    warn = sum(h["status"] == "warn" for h in r.get("fit_health", []))
+    warn = sum(h["status"] in ("warn", "fail") for h in r.get("fit_health", []))
     if warn:
         parts.append(f"{warn} fit-health warning(s)")
     return "; ".join(parts)
@@ -157,7 +162,7 @@ def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: di
     rows = []
     for r in results:
         v = _verdicts(r)
-        health = [h for h in r.get("fit_health", []) if h["status"] == "warn"]
+        health = [h for h in r.get("fit_health", []) if h["status"] in ("warn", "fail")]
         flags = [c for c in r.get("ci_width", []) if c["flag"] == "implausibly narrow"]
         try:
             meta = load_paper(r["paper"])
@@ -165,7 +170,7 @@ def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: di
         except Exception:  # the paper's own page shows the metadata error
             year, title = float("nan"), ""
         rows.append({"paper": r["paper"], "year": year, "title": title, "status": r["status"], "verdict": verdict_line(r),
-                     "reproduced": v["reproduced"], "not reproduced": v["not reproduced"], "not testable": v["not testable"],
+                     **v,
                      "narrow intervals": len(flags), "fit-health warnings": len(health)})
     order = {"failed": 0, "ok": 1, "not run": 2}
     frame = pd.DataFrame(rows)
@@ -184,13 +189,14 @@ def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: di
     page.text("Citable tables in CSV, Markdown and LaTeX under tables/: " + ", ".join(f"{n}" for n in TABLES)
               + ", allocation; paper-specific tables under tables/papers/.")
     page.heading("How to read the verdicts")
-    page.items([f"{rule}: {text}" for rule, text in claims_check.RULES.items()])
+    page.items(verdicts.rule_lines())
     page.text(INTERVALS)
     page.text("CI width: " + CI_RULE + ".")
     page.heading("Fit-health checks")
     page.items([f"{k}: {v}" for k, v in HEALTH_RULES.items()])
     page.heading("All claims")
-    page.table(tables["claims"][["paper", "claim", "statement", "claimed", "replicated", "ci_low", "ci_high", "ci_level", "verdict"]],
+    page.table(tables["claims"][["paper", "claim", "statement", "claimed", "replicated", "ci_low", "ci_high", "ci_level", "verdict",
+                                 "unverified"]],
                sortable=True)
     return page
 
@@ -245,8 +251,11 @@ def paper_page(r: dict, prov: dict) -> Page:
         for qname, q in r.get("quantities", {}).items():
             if (prefix and qname.startswith(prefix)) or (not prefix and not qname.startswith(others)):
                 iv = q.get("intervals", {}).get("0.95", [float("nan")] * 2)
-                rows.append({"quantity": qname, "value": q["value"], "bootstrap SE": q.get("se", float("nan")),
-                             "95% low": iv[0], "95% high": iv[1]})
+                mc = q.get("intervals_mcse", {}).get("0.95", [float("nan")] * 2)
+                rows.append({"quantity": qname, "value": q["value"], "value MCSE": q.get("mcse", float("nan")),
+                             "bootstrap SE": q.get("se", float("nan")), "SE MCSE": q.get("se_mcse", float("nan")),
+                             "95% low": iv[0], "low MCSE": mc[0], "95% high": iv[1], "high MCSE": mc[1],
+                             "interval": q.get("interval_kind", "")})
         page.table(pd.DataFrame(rows))
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
                         ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:

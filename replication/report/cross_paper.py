@@ -2,7 +2,8 @@
 replicated ones with their intervals.
 
 Rows come from every paper's quantities named ``a_alloc`` (N_opt proportional to C^a) or
-``tokens_per_param@<C>`` (any fit prefix or configuration suffix), joined to the claims about them.
+``tokens_per_param@<C>`` (any fit prefix or configuration suffix), joined to the claims about them: one row per
+claim, so a quantity with two claims has two rows, and one row for a quantity no claim is about.
 """
 
 from __future__ import annotations
@@ -16,29 +17,39 @@ import pandas as pd
 from .figures import _save, _subplots
 
 ALLOCATION = re.compile(r"^(?:(?P<fit>[^.@]+)\.)?(?P<what>a_alloc|tokens_per_param@(?P<budget>[0-9.e+]+))(?:\.(?P<config>.+))?$")
-COLUMNS = ["paper", "quantity", "what", "budget", "replicated", "ci_low", "ci_high", "interval", "claimed", "claim_provenance",
-           "verdict"]
+COLUMNS = ["paper", "quantity", "what", "budget", "replicated", "ci_low", "ci_high", "interval", "claim", "claimed",
+           "claimed_low", "claimed_high", "claim_provenance", "unverified", "verdict", "rule"]
 
 
 def cross_paper_rows(results: list[dict]) -> pd.DataFrame:
-    """One row per allocation quantity of a successful audit, with the claim about it when there is one."""
+    """One row per claim about an allocation quantity of a successful audit (every claim kept), and one row for a
+    quantity no claim is about; unverified claims are marked."""
     rows = []
     for r in results:
         if r.get("status") != "ok":
             continue
-        claims = {c["quantity"]: c for c in r.get("claims", []) if c.get("quantity")}
+        by_quantity: dict[str, list[dict]] = {}
+        for c in r.get("claims", []):
+            if c.get("quantity"):
+                by_quantity.setdefault(c["quantity"], []).append(c)
+        intervals = {c["claim"]: c for c in r.get("ci_width", [])}
         for name, q in sorted(r.get("quantities", {}).items()):
             m = ALLOCATION.match(name)
             if not m:
                 continue
             low, high = q.get("intervals", {}).get("0.95", [float("nan"), float("nan")])
-            c = claims.get(name, {})
-            rows.append({"paper": r["paper"], "quantity": name,
-                         "what": "a_alloc" if m["what"] == "a_alloc" else "tokens_per_param",
-                         "budget": float(m["budget"]) if m["budget"] else float("nan"),
-                         "replicated": q["value"], "ci_low": low, "ci_high": high,
-                         "interval": q.get("interval_kind", ""), "claimed": c.get("claimed", float("nan")),
-                         "claim_provenance": c.get("provenance", ""), "verdict": c.get("verdict", "")})
+            base = {"paper": r["paper"], "quantity": name,
+                    "what": "a_alloc" if m["what"] == "a_alloc" else "tokens_per_param",
+                    "budget": float(m["budget"]) if m["budget"] else float("nan"),
+                    "replicated": q["value"], "ci_low": low, "ci_high": high, "interval": q.get("interval_kind", "")}
+            for c in by_quantity.get(name, [{}]):
+                iv = intervals.get(c.get("claim"), {})
+                rows.append({**base, "claim": c.get("claim", ""), "claimed": c.get("claimed", float("nan")),
+                             "claimed_low": iv.get("claimed_low", float("nan")),
+                             "claimed_high": iv.get("claimed_high", float("nan")),
+                             "claim_provenance": c.get("provenance", ""),
+                             "unverified": "unverified" if c.get("provenance") == "unverified" else "",
+                             "verdict": c.get("verdict", ""), "rule": c.get("rule", "")})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -58,7 +69,8 @@ def allocation_figure(path: Path, rows: pd.DataFrame) -> str:
         claimed = sub["claimed"].to_numpy(float)
         has = np.isfinite(claimed)
         ax.scatter(claimed[has], ypos[has], marker="x", s=40, color="tab:red", zorder=3, label="published")
-        labels = [f"{p}: {q}" for p, q in zip(sub["paper"], sub["quantity"])]
+        labels = [f"{p}: {q}" + (f" [{c}{', unverified' if u else ''}]" if c else "")
+                  for p, q, c, u in zip(sub["paper"], sub["quantity"], sub["claim"], sub["unverified"])]
         ax.set_yticks(ypos, labels, fontsize=7)
         ax.set_xlabel(label)
         if log:

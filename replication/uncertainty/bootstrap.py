@@ -70,12 +70,12 @@ def _screened_refits(law, objective, X, y, W, starts, best, gtol, ftol):
     return fun, theta, conv
 
 
-def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol):
+def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_chunks, gtol, ftol, groups=None):
     """Refit one chunk of resamples: fully from the point estimate, and from the other candidates and on the
     law's faces only where a short screen shows them competitive (within SCREEN_MARGIN of that optimum after
     SCREEN_NEWTON iterations). Returns the weights, the best parameters, objective and convergence per
     resample, how many came from a candidate other than the point estimate, and per face how many lie on it."""
-    W = resample_weights(y.shape[0], size, seed, index, n_chunks)
+    W = resample_weights(y.shape[0], size, seed, index, n_chunks, groups)
     first = minimize_fits(law, objective, X, y, W, np.tile(candidates[0], (size, 1)), gtol=gtol, ftol=ftol)
     best = np.where(np.isfinite(first.fun), first.fun, np.inf)
     theta, conv = first.x.copy(), first.converged.copy()
@@ -126,15 +126,18 @@ def bootstrap_fit(
     max_candidates: int = 3,
     gtol: float = 1e-10,
     ftol: float = 1e-14,
+    groups: np.ndarray | None = None,
+    unit: str = "data points",
 ) -> BootstrapResult:
-    """Refit ``n_boot`` resamples; results are identical for any ``n_jobs``."""
+    """Refit ``n_boot`` resamples (of points, or of whole clusters ``groups`` named ``unit``); identical for any
+    ``n_jobs`` and backend."""
     y = np.asarray(y, dtype=float)
     candidates = point.minima[:max_candidates] if point.minima.size else point.theta[None, :]
     if not np.allclose(candidates[0], point.theta):
         candidates = np.vstack([point.theta, candidates])[:max_candidates]
     sizes = chunk_sizes(n_boot)
     with stage("bootstrap"):
-        parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol)
+        parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol, groups)
                                          for i, s in enumerate(sizes)], n_jobs, label="bootstrap chunks")
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
@@ -152,7 +155,9 @@ def bootstrap_fit(
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged
-    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed, faces)
+    what = (f"nonparametric bootstrap over {unit} (resampled with replacement, each resample refitted); captures the "
+            f"sampling variability of the {unit} given the protocol, not variability across training runs")
+    return BootstrapResult(theta, fun, conv, int(suspect.size), int(changes), seed, faces, what)
 
 
 def _robust_z(theta: np.ndarray) -> np.ndarray:

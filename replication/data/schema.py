@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import MetadataError
+from ..paths import KEY_RULE, is_key
+
+COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def _relative_inside(v: str) -> str:
+    """A relative path with no '..' component, so that it stays inside the folder it is joined to."""
+    p = PurePosixPath(v)
+    if not v or p.is_absolute() or "\\" in v or ".." in p.parts or v.startswith("~"):
+        raise ValueError(f"'{v}' must be a relative path inside the mirror (no leading '/', '~' or '..')")
+    return v
 
 
 class Column(BaseModel):
@@ -37,6 +50,19 @@ class DataFile(BaseModel):
     duplicate_rows: Literal["error", "drop"] = "error"
     duplicate_note: str | None = None
     derived_here: str | None = Field(None, description="for files converted by the mirror: from what and how")
+    commit: str | None = Field(None, description="the commit this file is pinned at, when it differs from the upstream's")
+
+    @field_validator("mirror_path")
+    @classmethod
+    def _mirror_inside(cls, v: str) -> str:
+        return _relative_inside(v)
+
+    @field_validator("commit")
+    @classmethod
+    def _file_commit(cls, v: str | None) -> str | None:
+        if v is not None and not COMMIT.fullmatch(v):
+            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
+        return v
 
     @field_validator("sha256")
     @classmethod
@@ -51,6 +77,20 @@ class Upstream(BaseModel):
     repository: str
     commit: str
     date: str | None = None
+
+    @field_validator("commit")
+    @classmethod
+    def _pinned(cls, v: str) -> str:
+        if not COMMIT.fullmatch(str(v)):
+            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
+        return v
+
+    @field_validator("repository")
+    @classmethod
+    def _https_repo(cls, v: str) -> str:
+        if urlsplit(v).scheme != "https" or not urlsplit(v).netloc:
+            raise ValueError(f"repository '{v}' must be an https:// URL")
+        return v
 
 
 class Dataset(BaseModel):
@@ -67,6 +107,34 @@ class Dataset(BaseModel):
     how_obtained: str
     caveats: list[str] = Field(default_factory=list)
     files: list[DataFile]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not is_key(v):
+            raise ValueError(f"dataset name '{v}' is not usable: use {KEY_RULE}")
+        return v
+
+    @field_validator("papers", "released_by")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        bad = [k for k in v if not is_key(k)]
+        if bad:
+            raise ValueError(f"paper key {bad[0]!r} is not usable: use {KEY_RULE}")
+        return v
+
+    @model_validator(mode="after")
+    def _urls_pinned(self) -> "Dataset":
+        for i, f in enumerate(self.files):
+            commit = f.commit or self.upstream.commit
+            parts = urlsplit(f.url)
+            if parts.scheme != "https" or not parts.netloc:
+                raise ValueError(f"files[{i}] ('{f.key}'): url '{f.url}' must be an https:// URL")
+            if commit not in parts.path.split("/"):
+                raise ValueError(f"files[{i}] ('{f.key}'): url '{f.url}' is not pinned to commit {commit} (a path "
+                                 "component of the URL must be that commit; set the file's own 'commit' if it is "
+                                 "pinned at another one)")
+        return self
 
     def file(self, key: str | None = None) -> DataFile:
         if key is None:
@@ -99,12 +167,17 @@ def validate_model(model: type[BaseModel], data: dict, path: Path):
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise MetadataError(path, field, err["msg"], "see the schema in replication/" + model.__module__.split(".", 1)[1].replace(".", "/") + ".py") from None
+        raise MetadataError(path, field, err["msg"].removeprefix("Value error, "), "see the schema in replication/" + model.__module__.split(".", 1)[1].replace(".", "/") + ".py") from None
 
 
 def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
     """Read and validate datasets/<name>/dataset.yaml."""
     from ..paths import DATASETS
 
+    if not is_key(name):
+        raise MetadataError(f"datasets/{name!r}", "name", f"{name!r} is not a usable dataset name", f"use {KEY_RULE}")
     path = (root or DATASETS) / name / "dataset.yaml"
-    return validate_model(Dataset, read_yaml(path), path)
+    meta = validate_model(Dataset, read_yaml(path), path)
+    if meta.name != name:
+        raise MetadataError(path, "name", f"name '{meta.name}' differs from the folder name '{name}'", "make them equal")
+    return meta

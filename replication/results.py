@@ -97,6 +97,14 @@ def read_result(path: Path) -> dict:
         raise ResultError(path, "no such result file") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ResultError(path, f"unreadable or corrupt ({type(exc).__name__}: {exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("paper"), str) or not isinstance(data.get("status"), str):
-        raise ResultError(path, "not a result record (expected a mapping with 'paper' and 'status')")
+    if not isinstance(data, dict):
+        raise ResultError(path, f"not a result record (a JSON {type(data).__name__}, expected a mapping)")
+    return data
+
+
+def read_paper_result(path: Path, key: str) -> dict:
+    """A paper's result file, checked to be that paper's record with a status (else ResultError)."""
+    data = read_result(path)
+    if data.get("paper") != key or not isinstance(data.get("status"), str):
+        raise ResultError(path, f"not the result record of paper '{key}' (its 'paper' or 'status' is missing or wrong)")
     return data

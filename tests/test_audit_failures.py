@@ -141,7 +141,7 @@ def test_run_paper_zero_in_a_logged_column_names_the_column(papers, tmp_path):
     """)
     result = run_paper(KEY, build=tmp_path / "build")
     assert result["status"] == "failed"
-    assert result["error"].startswith("DataError:")
+    assert result["error"].startswith("data for papers/")
     assert "'Model Size'" in result["error"]
     assert "row 2" in result["error"]
     assert "log" in result["error"]

@@ -13,7 +13,7 @@ from ..data.schema import read_yaml, validate_model
 from ..errors import MetadataError
 from ..paths import KEY_RULE, check_key, is_key
 
-QUANTITY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
+QUANTITY = re.compile(r"[A-Za-z_][A-Za-z0-9_.@+-]*")
 
 
 def _has_words(text: str, n: int = 3) -> bool:
@@ -75,7 +75,7 @@ class Claim(BaseModel):
     @classmethod
     def _quantity_name(cls, v: str | None) -> str | None:
         if v is not None and not QUANTITY.fullmatch(v):
-            raise ValueError(f"quantity {v!r} is not a quantity name (letters, digits, '_', fit prefixes joined by '.')")
+            raise ValueError(f"quantity {v!r} is not a quantity name (a letter or '_', then letters, digits and _ . @ + -)")
         return v
 
 

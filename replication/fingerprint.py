@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 from . import __version__
-from .paths import DATASETS, PAPERS, ROOT
+from . import paths
+from .paths import ROOT
 
 # Code that only assembles the report or drives runs never changes a result's numbers.
 NOT_RESULT_CODE = ("replication/cli.py", "replication/runner.py", "replication/lock.py", "replication/report/build.py",
@@ -65,11 +66,11 @@ def code_version() -> dict:
 
 def input_files(key: str, datasets: list[str] | None, papers_root: Path | None = None) -> dict[str, Path]:
     """The paper's own files and the dataset records it uses (every record when its paper.yaml is unreadable)."""
-    root = Path(papers_root or PAPERS)
+    root = Path(papers_root or paths.PAPERS)
     files = {f"papers/{key}/{n}": root / key / n for n in ("paper.yaml", "replicate.py") if (root / key / n).is_file()}
-    names = datasets if datasets is not None else sorted(p.parent.name for p in DATASETS.glob("*/dataset.yaml"))
+    names = datasets if datasets is not None else sorted(p.parent.name for p in paths.DATASETS.glob("*/dataset.yaml"))
     for name in names:
-        p = DATASETS / name / "dataset.yaml"
+        p = paths.DATASETS / name / "dataset.yaml"
         files[f"datasets/{name}/dataset.yaml"] = p
     return files
 

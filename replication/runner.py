@@ -18,7 +18,8 @@ from .errors import AuditError, SettingError
 from .fingerprint import fingerprint, out_of_date
 from .lock import tree_lock
 from .metadata.paper import load_paper, paper_keys, unusable_paper_folders
-from .paths import BUILD, KEY_RULE, PAPERS, ROOT, is_key, suggest
+from . import paths
+from .paths import KEY_RULE, ROOT, is_key, suggest
 from .results import read_paper_result, write_text_atomic
 from .settings import jobs_setting, n_boot_setting, time_limit_setting
 
@@ -82,7 +83,7 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
     """Run (or, with ``stale_only``, bring up to date) the given papers; returns one Outcome per paper."""
     from .data.verify import dataset_problems
 
-    build = Path(build or BUILD)
+    build = Path(build or paths.BUILD)
     override, jobs, limit = n_boot_setting(n_boot), jobs_setting(n_jobs), time_limit_setting(time_limit)
     keys = resolve_keys(keys or [])
     outcomes: list[Outcome] = []
@@ -131,7 +132,7 @@ def failure_lines(outcomes: list[Outcome]) -> list[str]:
 
 def all_outcomes(build: Path | None = None) -> list[Outcome]:
     """The recorded state of every paper (no running): its result's status, or why there is none."""
-    build = Path(build or BUILD)
+    build = Path(build or paths.BUILD)
     out = []
     for key in paper_keys():
         if not is_key(key):
@@ -150,9 +151,9 @@ def report_inputs_digest(build: Path | None = None) -> str:
     `make` rebuilds the report exactly when it changes."""
     from .fingerprint import code_version
 
-    build = Path(build or BUILD)
+    build = Path(build or paths.BUILD)
     h = hashlib.sha256()
-    files = sorted(build.glob("*/result.json")) + sorted(PAPERS.glob("*/*.yaml"))
+    files = sorted(build.glob("*/result.json")) + sorted(paths.PAPERS.glob("*/*.yaml"))
     files += sorted(p for p in (ROOT / "replication").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     files += [p for p in (ROOT / "pyproject.toml", ROOT / "requirements.lock") if p.is_file()]
     for p in files:

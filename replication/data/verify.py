@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from ..errors import AuditError
-from ..paths import BUILD, DATASETS, is_key
+from .. import paths
+from ..paths import is_key
 from .resolve import resolve_file
 from .schema import load_dataset_meta
 
@@ -26,7 +27,7 @@ def dataset_problems(build: Path | None = None, quiet: bool = True) -> dict[str,
     """Every registered dataset with the problems of its files (an empty list: every file verified)."""
     from ..results import write_text_atomic
 
-    cache_path = Path(build or BUILD) / CACHE_NAME
+    cache_path = Path(build or paths.BUILD) / CACHE_NAME
     try:
         cache = json.loads(cache_path.read_text(encoding="utf-8"))
         cache = cache if isinstance(cache, dict) else {}
@@ -34,7 +35,7 @@ def dataset_problems(build: Path | None = None, quiet: bool = True) -> dict[str,
         cache = {}
     new_cache: dict[str, str] = {}
     problems: dict[str, list[str]] = {}
-    for meta_path in sorted(DATASETS.glob("*/dataset.yaml")):
+    for meta_path in sorted(paths.DATASETS.glob("*/dataset.yaml")):
         name = meta_path.parent.name
         problems[name] = []
         if not is_key(name):

@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import MetadataError
 from ..paths import KEY_RULE, is_key
@@ -51,6 +51,14 @@ class DataFile(BaseModel):
     duplicate_note: str | None = None
     derived_here: str | None = Field(None, description="for files converted by the mirror: from what and how")
     commit: str | None = Field(None, description="the commit this file is pinned at, when it differs from the upstream's")
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme != "https" or not parts.netloc:
+            raise ValueError(f"url '{v}' must be an https:// URL")
+        return v
 
     @field_validator("mirror_path")
     @classmethod
@@ -123,19 +131,6 @@ class Dataset(BaseModel):
             raise ValueError(f"paper key {bad[0]!r} is not usable: use {KEY_RULE}")
         return v
 
-    @model_validator(mode="after")
-    def _urls_pinned(self) -> "Dataset":
-        for i, f in enumerate(self.files):
-            commit = f.commit or self.upstream.commit
-            parts = urlsplit(f.url)
-            if parts.scheme != "https" or not parts.netloc:
-                raise ValueError(f"files[{i}] ('{f.key}'): url '{f.url}' must be an https:// URL")
-            if commit not in parts.path.split("/"):
-                raise ValueError(f"files[{i}] ('{f.key}'): url '{f.url}' is not pinned to commit {commit} (a path "
-                                 "component of the URL must be that commit; set the file's own 'commit' if it is "
-                                 "pinned at another one)")
-        return self
-
     def file(self, key: str | None = None) -> DataFile:
         if key is None:
             if len(self.files) != 1:
@@ -180,4 +175,10 @@ def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
     meta = validate_model(Dataset, read_yaml(path), path)
     if meta.name != name:
         raise MetadataError(path, "name", f"name '{meta.name}' differs from the folder name '{name}'", "make them equal")
+    for i, f in enumerate(meta.files):
+        commit = f.commit or meta.upstream.commit
+        if commit not in urlsplit(f.url).path.split("/"):
+            raise MetadataError(path, f"files.{i}.url", f"url '{f.url}' of file '{f.key}' is not pinned to commit {commit} "
+                                "(no path component of the URL is that commit)",
+                                "use the URL at the pinned commit, or give the file its own 'commit' if it is pinned at another")
     return meta

@@ -23,7 +23,7 @@ from .checks.extrapolation import extrapolation_errors, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
-from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded
+from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
 from .fitting.hessian import objective_hessian
@@ -343,8 +343,8 @@ def _data_problems_of(paper: Paper, data_problems: dict[str, list[str]] | None) 
         return
     bad = [d for d in paper.datasets if data_problems.get(d)]
     if bad:
-        raise DataError(f"datasets/{bad[0]}", None, f"dataset(s) {', '.join(bad)} failed verification: "
-                        f"{data_problems[bad[0]][0]}", "restore the data file, or correct its record; then run make")
+        raise UnusableData(f"papers/{paper.key} was not run: dataset(s) {', '.join(bad)} failed verification: "
+                           f"{data_problems[bad[0]][0]}")
 
 
 def _failed(key: str, reason: str, paper: Paper | None) -> dict:

@@ -62,3 +62,7 @@ class ResultError(AuditError):
 class TimeLimitExceeded(BaseException):
     """A paper's replication ran past its time limit (a BaseException so that `except Exception` in a script
     cannot swallow it)."""
+
+
+class UnusableData(AuditError):
+    """A paper cannot run because a dataset it uses failed verification (the message quotes that problem)."""

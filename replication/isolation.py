@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Iterator
 
-from .errors import AuditError, DataError, MetadataError, ResultError, SettingError, TimeLimitExceeded
+from .errors import AuditError, DataError, MetadataError, ResultError, SettingError, TimeLimitExceeded, UnusableData
 from .paths import ROOT
 
 
@@ -59,11 +59,15 @@ def script_location(exc: BaseException, script: Path) -> tuple[str | None, str |
     return where, lib
 
 
-NAMED = (DataError, MetadataError, ResultError, SettingError)
+NAMED = (DataError, MetadataError, ResultError, SettingError, UnusableData)
 
 
 def failure_reason(exc: BaseException, key: str, script: Path, time_limit_s: float) -> str:
     """One line naming the file, what went wrong and the fix, for any way a paper's audit can fail."""
+    return " ".join(_reason(exc, key, script, time_limit_s).split())
+
+
+def _reason(exc: BaseException, key: str, script: Path, time_limit_s: float) -> str:
     shown = f"papers/{key}/replicate.py"
     if isinstance(exc, TimeLimitExceeded):
         return (f"{shown} ran past the time limit of {time_limit_s:g} s and was stopped. Fix: make the replication "

@@ -142,6 +142,14 @@ class Dataset(BaseModel):
         raise KeyError(f"dataset '{self.name}' has no file '{key}'; files: {[f.key for f in self.files]}")
 
 
+def _yaml_problem(exc: Exception) -> str:
+    """A YAML syntax error on one line: what is wrong, and where (line and column, from 1)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return " ".join(f"{problem}{where}".split())
+
+
 def read_yaml(path: Path) -> dict:
     """Parse a YAML mapping, turning syntax errors into a MetadataError naming the file."""
     try:
@@ -149,7 +157,9 @@ def read_yaml(path: Path) -> dict:
     except FileNotFoundError:
         raise MetadataError(path, None, "file not found", "create it from the template in the README") from None
     except yaml.YAMLError as exc:
-        raise MetadataError(path, None, f"not valid YAML ({exc})", "fix the YAML syntax") from None
+        raise MetadataError(path, None, f"not valid YAML ({_yaml_problem(exc)})", "fix the YAML syntax (tabs cannot indent)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetadataError(path, None, f"cannot be read ({type(exc).__name__}: {exc})", "make it a readable UTF-8 text file") from None
     if not isinstance(data, dict):
         raise MetadataError(path, None, "expected a mapping at the top level", "write key: value pairs")
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def _build(build: Path, out: Path) -> Path:
         for r in results:
             for tname, t in r.get("tables", {}).items():
                 write_table(tmp / "tables" / "papers", f"{r['paper']}_{tname}", paper_table(t), t["caption"], prov)
-        pages = {r["paper"]: paper_page(r, prov) for r in results}
+        pages = {r["paper"]: _isolated_page(r, prov) for r in results}
         checklist = build_checklist(tmp, results, prov)
         for key, page in pages.items():
             checklist.paper_section(page, key)
@@ -141,9 +142,15 @@ def _build(build: Path, out: Path) -> Path:
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
         cross = cross_paper_rows(results)
         write_table(tmp / "tables", "allocation", cross, "Compute-optimal allocation across papers: published and replicated", prov)
+        shown_cross = cross
         if len(cross):
-            allocation_figure(tmp / "figures" / "allocation.png", cross)
-        index = overview_page(results, tables, prov, cross)
+            try:
+                allocation_figure(tmp / "figures" / "allocation.png", cross)
+            except Exception as exc:  # a figure of what the surviving papers give must not stop the report
+                print(f"report: the cross-paper allocation figure could not be drawn ({type(exc).__name__}: {exc}); "
+                      "its section is left out (tables/allocation.csv is written)", file=sys.stderr)
+                shown_cross = None
+        index = overview_page(results, tables, prov, shown_cross)
         checklist.overview_section(index)
         write_text_atomic(tmp / "index.md", index.markdown())
         write_text_atomic(tmp / "index.html", index.html())
@@ -160,6 +167,15 @@ def _build(build: Path, out: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _isolated_page(r: dict, prov: dict) -> Page:
+    """A paper's page; if its result cannot be rendered, a page saying so (the other pages are unaffected)."""
+    try:
+        return paper_page(r, prov)
+    except Exception as exc:
+        return Page(r["paper"]).text(f"Audit status: failed. The page could not be rendered from build/{r['paper']}/"
+                                     f"result.json ({type(exc).__name__}: {exc}); run make to rebuild the result.")
 
 
 def paper_table(t: dict) -> pd.DataFrame:

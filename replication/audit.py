@@ -27,7 +27,7 @@ from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, Unu
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
 from .fitting.hessian import objective_hessian
-from .laws import get_law
+from .laws import get_law, known_laws
 from .laws.allocation import DERIVED
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
@@ -325,6 +325,12 @@ def _preflight(paper: Paper) -> None:
             raise MetadataError(path, "protocol.objective", str(exc).strip("'\""), "see replication/fitting/objectives.py") from None
     if proto.starts is not None:
         _check_axes(path, proto.starts)
+        if paper.law.name in known_laws():  # a start axis for no parameter of the law is a typo
+            params = list(get_law(paper.law.name).params)
+            for name in proto.starts:
+                if name not in params:
+                    raise MetadataError(path, f"protocol.starts.{name}", f"law '{paper.law.name}' has no parameter '{name}'",
+                                        suggest(name, params) + f"its parameters are {', '.join(params)}")
 
 
 def _unknown_quantities(paper: Paper, quantities: dict) -> None:

@@ -113,7 +113,7 @@ def _list() -> int:
 
     problems = dataset_problems()
     override, limit = n_boot_setting(), time_limit_setting()
-    print(f"{'paper':32s} {'metadata':16s} {'result':10s} {'current':8s} title / problem")
+    print(f"{'paper':32s} {'metadata':16s} {'result':16s} {'current':8s} title / problem")
     for key in paper_keys():
         if not is_key(key):
             print(f"{key!r:32s} {'bad folder name':16s}")
@@ -126,7 +126,7 @@ def _list() -> int:
         result, why = staleness(key, BUILD, problems, override, limit)
         state = result["status"] if result else ("none" if why == "no result yet" else "unreadable")
         current = "-" if result is None else ("yes" if why is None else "no")
-        print(f"{key:32s} {meta:16s} {state:10s} {current:8s} {title}" + (f"  [{why}]" if why and result else ""))
+        print(f"{key:32s} {meta:16s} {state:16s} {current:8s} {title}" + (f"  [{why}]" if why and result else ""))
     return 0
 
 

@@ -82,6 +82,7 @@ def test_bad_paper_fields_are_named(papers, path, value, field, words):
     (("protocol", "starts", "a"), ["x"], "protocol.starts.a"),
     (("protocol", "objective", "delta"), -1e-3, "protocol.objective.delta"),
     (("protocol", "objective"), {"name": "hubber"}, "protocol.objective"),
+    (("protocol", "starts", "alpah"), [0.3], "protocol.starts.alpah"),
 ])
 def test_bad_protocol_fails_the_paper_naming_the_field(papers, tmp_path, path, value, field):
     papers(_set(path, value))

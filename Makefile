@@ -1,7 +1,10 @@
-# scaling-audit: `make` builds the environment, verifies the data, runs every replication and builds the report;
+# scaling-audit: `make` builds the environment, runs every replication that is out of date (in one process, each
+# paper isolated and time-limited), builds the report, and then fails if any paper failed, naming them.
 # `make test` runs the test suite. Variables: PYTHON (interpreter for the venv), MIRROR (data mirror directory,
 # default ../shared/datasets when present), JOBS (worker processes for bootstrap chunks), N_BOOT (override the
-# bootstrap count of every paper, for quick runs; the report records the count used).
+# bootstrap count of every paper, for quick runs; the report records the count used, and a later run without it
+# reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0: none).
+# Recipes never paste a variable's value into a shell command line: values reach the suite through the environment.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,20 +17,17 @@ endif
 ifdef N_BOOT
 export SCALING_AUDIT_N_BOOT := $(N_BOOT)
 endif
-
-PAPERS   := $(patsubst papers/%/paper.yaml,%,$(wildcard papers/*/paper.yaml))
-RESULTS  := $(PAPERS:%=build/%/result.json)
-# Code that only assembles the report (or the command line) does not change any result: editing it rebuilds the
-# report, not the replications.
-REPORTING := $(wildcard replication/checklist/*.py) $(addprefix replication/report/,build.py pages.py tables.py \
-             cross_paper.py provenance.py) replication/cli.py
-LIBRARY  := $(filter-out $(REPORTING),$(shell find replication -name '*.py')) pyproject.toml
-DATAMETA := $(wildcard datasets/*/dataset.yaml)
+ifdef TIME_LIMIT
+export SCALING_AUDIT_TIME_LIMIT := $(TIME_LIMIT)
+endif
+export PAPER
 
 .PHONY: all env data replicate report test clean bench
 .DELETE_ON_ERROR:
 
-all: report
+# The report is built first; then `make` exits non-zero if any paper failed (`replication failures` names them).
+all: report/index.html
+	@$(BIN)/python -m replication failures
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -37,27 +37,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-data: build/.data-verified
-build/.data-verified: $(DATAMETA) | $(VENV)/.installed
-	mkdir -p build
+# Verify every data file (also done by each run, which fails only the papers that use a bad file).
+data: | $(VENV)/.installed
 	$(BIN)/python -m replication verify-data
-	touch $@
 
-replicate: $(RESULTS)
-# A paper without data has no replicate.py; its result holds its claims only.
-.SECONDEXPANSION:
-build/%/result.json: papers/%/paper.yaml $$(wildcard papers/%/replicate.py) $(LIBRARY) $(DATAMETA) build/.data-verified | $(VENV)/.installed
-	$(BIN)/python -m replication run $*
-
-# The report records the code commit, so it is rebuilt when HEAD moves even if no result changed.
-build/.commit: FORCE | $(VENV)/.installed
-	@mkdir -p build
-	@c=$$(git rev-parse HEAD 2>/dev/null; git status --porcelain --untracked-files=no 2>/dev/null | head -c 200); \
-	 if [ "$$c" != "$$(cat $@ 2>/dev/null)" ]; then echo "$$c" > $@; fi
+# One process runs every paper whose result is missing, unreadable or out of date (inputs, library, data
+# verification or bootstrap override changed). It exits 1 when a paper failed, which must not stop the report;
+# any other status (a bad setting) stops make. build/.report-inputs changes only when something the report is
+# built from changed, so the report is rebuilt only then.
+replicate: build/.report-inputs
+build/.report-inputs: FORCE | $(VENV)/.installed
+	@$(BIN)/python -m replication run --stale --stamp $@ || [ $$? -eq 1 ]
 
 report: report/index.html
-report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
-                   $(REPORTING)
+report/index.html: build/.report-inputs
 	$(BIN)/python -m replication report
 
 test: $(VENV)/.installed
@@ -69,12 +62,13 @@ clean:
 # make review PAPER=<bibkey>: scaffold papers/<bibkey>/ if new, validate it, write report/reviews/<bibkey>.md
 .PHONY: review
 review: | $(VENV)/.installed
-	@test -n "$(PAPER)" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
-	$(BIN)/python -m replication review $(PAPER)
+	@test -n "$$PAPER" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
+	$(BIN)/python -m replication review "$$PAPER"
 
 .PHONY: FORCE
 FORCE:
 
 # Benchmarks: the engine against a per-start scipy reference (see benchmarks/bench.py); not part of the tests.
-bench: $(VENV)/.installed build/.data-verified
+bench: $(VENV)/.installed
+	$(BIN)/python -m replication verify-data
 	$(BIN)/python -m benchmarks.bench

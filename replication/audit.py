@@ -9,7 +9,6 @@ claims and writes build/<key>/result.json, recording a failure as a failed resul
 from __future__ import annotations
 
 import importlib.util
-import os
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -24,21 +23,23 @@ from .checks.extrapolation import extrapolation_errors, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
-from .errors import AuditError, DataError
+from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
+from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
 from .fitting.hessian import objective_hessian
-from .laws import get_law
+from .laws import get_law, known_laws
 from .laws.allocation import DERIVED
 from .metadata.paper import Paper, load_paper
-from .paths import BUILD, PAPERS
+from .isolation import failure_reason, time_limit as time_limit_of
+from .paths import BUILD, PAPERS, check_key, suggest
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
-from .results import write_result
+from .results import result_json, write_text_atomic
+from .settings import DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, jobs_setting, n_boot_setting, time_limit_setting
 from .timing import stage
 from .uncertainty.bootstrap import bootstrap_fit
 from .uncertainty.units import bootstrap_groups
 
-N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
-JOBS_ENV = "SCALING_AUDIT_JOBS"
+__all__ = ["Audit", "run_paper", "N_BOOT_ENV", "JOBS_ENV"]
 
 
 class Audit:
@@ -282,44 +283,153 @@ def _plain(v):
 
 
 def _load_script(key: str) -> Callable[[Audit], None]:
+    """The replicate(audit) function of papers/<key>/replicate.py (the key is checked, so the path stays in papers/)."""
+    check_key(key)
     path = PAPERS / key / "replicate.py"
-    spec = importlib.util.spec_from_file_location(f"papers_{key}_replicate", path)
+    if not path.is_file():
+        raise MetadataError(path, None, "the paper has status 'replicated' but no replicate.py",
+                            "write papers/<key>/replicate.py with a replicate(audit) function, or change the status")
+    spec = importlib.util.spec_from_file_location(f"papers_{key.replace('-', '_')}_replicate", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if not hasattr(module, "replicate"):
-        raise AuditError(f"{path} defines no replicate(audit) function")
+    if not callable(getattr(module, "replicate", None)):
+        raise MetadataError(path, "replicate", "defines no replicate(audit) function", "define replicate(audit)")
     return module.replicate
 
 
-def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_jobs: int | None = None) -> dict:
-    """Run one paper's audit and write build/<key>/result.json; a failure is written as a failed result."""
-    out_dir = (build or BUILD) / key
-    if n_boot is None and os.environ.get(N_BOOT_ENV):
-        n_boot = int(os.environ[N_BOOT_ENV])
-    if n_jobs is None:
-        n_jobs = int(os.environ.get(JOBS_ENV, "1"))
-    paper = None
-    try:
-        paper = load_paper(key)
-        if paper.status != "replicated":
-            result = Audit(paper, out_dir).result()
-            result["status"] = paper.status
+def _check_axes(path: Path, starts: dict) -> None:
+    """Each start-grid axis is a list of finite numbers or {start, stop, step} reaching stop in at most 10^6 steps."""
+    for name, axis in starts.items():
+        field = f"protocol.starts.{name}"
+        if isinstance(axis, dict):
+            if set(axis) != {"start", "stop", "step"}:
+                raise MetadataError(path, field, f"an axis range needs exactly start, stop and step, got {sorted(axis)}",
+                                    "write {start: ..., stop: ..., step: ...} or a list of values")
+            try:
+                a, b, d = (float(axis[k]) for k in ("start", "stop", "step"))
+            except (TypeError, ValueError):
+                raise MetadataError(path, field, "start, stop and step must be numbers", "write numbers") from None
+            if not all(np.isfinite([a, b, d])) or d == 0 or (b - a) / d < 0 or (b - a) / d > 1e6:
+                raise MetadataError(path, field, f"step {d:g} does not lead from {a:g} to {b:g} in at most 10^6 steps",
+                                    "use a non-zero step of the sign of stop - start")
+        elif isinstance(axis, list) and axis:
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in axis):
+                raise MetadataError(path, field, "every value must be a finite number", "correct the list")
         else:
-            audit = Audit(paper, out_dir, n_boot=n_boot, n_jobs=n_jobs)
-            _load_script(key)(audit)
-            result = audit.result()
-    except Exception as exc:  # a failed paper is a finding, not a crash of the whole audit
-        if not isinstance(exc, AuditError):
-            traceback.print_exc()
-        result = {
-            "paper": key,
-            "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
-            "version": __version__,
-            "data": [], "fits": {}, "quantities": {}, "claims": [], "ci_width": [],
-            "extrapolation": [], "fit_health": [], "figures": [], "tables": {},
-        }
-        if paper is not None:
+            raise MetadataError(path, field, f"expected a list of numbers or a range, got {axis!r}", "correct the axis")
+
+
+def _preflight(paper: Paper) -> None:
+    """Check the protocol's objective and start grid before the script runs, naming the paper.yaml field."""
+    path = PAPERS / paper.key / "paper.yaml"
+    proto = paper.protocol
+    if proto is None:
+        return
+    if proto.objective is not None:
+        delta = proto.objective.get("delta")
+        if delta is not None and (isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0):
+            raise MetadataError(path, "protocol.objective.delta", f"delta {delta!r} must be a positive number",
+                                "give the Huber threshold, e.g. 1.0e-3")
+        try:
+            make_objective(proto.objective)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MetadataError(path, "protocol.objective", str(exc).strip("'\""), "see replication/fitting/objectives.py") from None
+    if proto.starts is not None:
+        _check_axes(path, proto.starts)
+        if paper.law.name in known_laws():  # a start axis for no parameter of the law is a typo
+            params = list(get_law(paper.law.name).params)
+            for name in proto.starts:
+                if name not in params:
+                    raise MetadataError(path, f"protocol.starts.{name}", f"law '{paper.law.name}' has no parameter '{name}'",
+                                        suggest(name, params) + f"its parameters are {', '.join(params)}")
+
+
+def _unknown_quantities(paper: Paper, quantities: dict) -> None:
+    """A claim naming a quantity the replication never produced is a metadata error, with a suggestion."""
+    known = sorted(quantities)
+    for c in paper.claims:
+        if c.quantity is not None and c.quantity not in quantities:
+            raise MetadataError(PAPERS / paper.key / "paper.yaml", f"claims[{c.id}].quantity",
+                                f"the replication produces no quantity '{c.quantity}'",
+                                suggest(c.quantity, known) + f"use one of: {', '.join(known) or '(none)'}")
+
+
+def _data_problems_of(paper: Paper, data_problems: dict[str, list[str]] | None) -> None:
+    """Refuse to run a paper whose datasets failed verification, quoting the first problem."""
+    if not data_problems:
+        return
+    bad = [d for d in paper.datasets if data_problems.get(d)]
+    if bad:
+        raise UnusableData(f"papers/{paper.key} was not run: dataset(s) {', '.join(bad)} failed verification: "
+                           f"{data_problems[bad[0]][0]}")
+
+
+def _failed(key: str, reason: str, paper: Paper | None) -> dict:
+    result = {"paper": key, "status": "failed", "error": reason, "version": __version__,
+              "data": [], "fits": {}, "quantities": {}, "claims": [], "ci_width": [],
+              "extrapolation": [], "fit_health": [], "figures": [], "tables": {}}
+    if paper is not None:
+        try:
             result["claims"] = evaluate_claims(paper, {})
-    write_result(out_dir / "result.json", result)
+        except Exception:  # the claims table is a courtesy here; the failure is already recorded
+            result["claims"] = []
     return result
+
+
+def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_jobs: int | None = None,
+              time_limit: float | None = None, data_problems: dict[str, list[str]] | None = None) -> dict:
+    """Run one paper's audit and write build/<key>/result.json; any failure (bad metadata or data, a script that
+    raises, exits, runs past the time limit or records values JSON cannot hold) is written as a failed result with
+    a one-line reason, and never propagates."""
+    key = check_key(key)
+    out_dir = (build or BUILD) / key
+    script = PAPERS / key / "replicate.py"
+    paper, limit, override = None, DEFAULT_TIME_LIMIT, None
+    try:
+        override, n_jobs, limit = n_boot_setting(n_boot), jobs_setting(n_jobs), time_limit_setting(time_limit)
+        with time_limit_of(limit):
+            paper = load_paper(key)
+            _data_problems_of(paper, data_problems)
+            if paper.status != "replicated":
+                result = Audit(paper, out_dir).result()
+                result["status"] = paper.status
+            else:
+                _preflight(paper)
+                audit = Audit(paper, out_dir, n_boot=override, n_jobs=n_jobs)
+                returned = _load_script(key)(audit)
+                if returned is not None:
+                    raise MetadataError(script, "replicate", f"replicate(audit) returned a {type(returned).__name__}",
+                                        "record results with audit.fit, audit.add_quantity or audit.add_table, and return None")
+                _unknown_quantities(paper, audit.quantities)
+                result = audit.result()
+            result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
+    except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
+        reason = failure_reason(exc, key, script, limit)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(out_dir / "traceback.txt", "".join(traceback.format_exception(exc)))
+        result = _failed(key, reason, paper)
+    else:
+        (out_dir / "traceback.txt").unlink(missing_ok=True)
+    made = fingerprint(key, paper.datasets if paper is not None else _datasets_of(key), data_problems or {}, override, limit)
+    result["made"] = dict(made, code=code_version(), seeds=_seeds(paper, result))
+    write_text_atomic(out_dir / "result.json", result_json(result))
+    return result
+
+
+def _datasets_of(key: str) -> list[str] | None:
+    """The datasets a paper lists, or None when its paper.yaml cannot be read."""
+    try:
+        return load_paper(key).datasets
+    except AuditError:
+        return None
+
+
+def _seeds(paper: Paper | None, result: dict) -> dict[str, int]:
+    """The bootstrap seed of the protocol and of every fit that ran a bootstrap."""
+    seeds = {}
+    if paper is not None and paper.protocol is not None and "seed" in paper.protocol.bootstrap:
+        seeds["protocol"] = int(paper.protocol.bootstrap["seed"])
+    for name, fit in result.get("fits", {}).items():
+        if isinstance(fit, dict) and isinstance(fit.get("bootstrap"), dict) and "seed" in fit["bootstrap"]:
+            seeds[name] = int(fit["bootstrap"]["seed"])
+    return seeds

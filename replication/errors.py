@@ -41,3 +41,28 @@ class MetadataError(AuditError):
 
 class FitError(AuditError):
     """A fit could not be carried out (no finite objective, no convergence from any start)."""
+
+
+class SettingError(AuditError):
+    """A setting (command-line option, make variable or environment variable) has an unusable value."""
+
+    def __init__(self, name: str, value: object, problem: str, fix: str):
+        self.name, self.value, self.problem, self.fix = name, value, problem, fix
+        super().__init__(f"{name}={value!r}: {problem}. Fix: {fix}")
+
+
+class ResultError(AuditError):
+    """A result file (build/<key>/result.json) cannot be read."""
+
+    def __init__(self, file: object, problem: str, fix: str = "run `make` to rebuild it"):
+        self.file, self.problem, self.fix = shown_path(file), problem, fix
+        super().__init__(f"{self.file}: {problem}. Fix: {fix}")
+
+
+class TimeLimitExceeded(BaseException):
+    """A paper's replication ran past its time limit (a BaseException so that `except Exception` in a script
+    cannot swallow it)."""
+
+
+class UnusableData(AuditError):
+    """A paper cannot run because a dataset it uses failed verification (the message quotes that problem)."""

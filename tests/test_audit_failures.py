@@ -85,7 +85,10 @@ def test_run_paper_records_a_raising_script_as_failed(papers, tmp_path):
     build = tmp_path / "build"
     result = run_paper(KEY, build=build)
     assert result["status"] == "failed"
-    assert result["error"] == "RuntimeError: boom from the replication script"
+    # one line naming the script and its line, the exception, and where the traceback went
+    assert f"papers/{KEY}/replicate.py line 3: RuntimeError: boom from the replication script" in result["error"]
+    assert "Fix:" in result["error"] and "\n" not in result["error"]
+    assert "boom from the replication script" in (build / KEY / "traceback.txt").read_text()
     path = build / KEY / "result.json"
     assert path.is_file()
     on_disk = json.loads(path.read_text())
@@ -108,7 +111,7 @@ def test_run_paper_without_replicate_function_fails(papers, tmp_path):
     """)
     result = run_paper(KEY, build=tmp_path / "build")
     assert result["status"] == "failed"
-    assert result["error"].startswith("AuditError:")
+    assert f"papers/{KEY}/replicate.py" in result["error"] and "field 'replicate'" in result["error"]
     assert "replicate(audit)" in result["error"]
     assert (tmp_path / "build" / KEY / "result.json").is_file()
 
@@ -138,7 +141,7 @@ def test_run_paper_zero_in_a_logged_column_names_the_column(papers, tmp_path):
     """)
     result = run_paper(KEY, build=tmp_path / "build")
     assert result["status"] == "failed"
-    assert result["error"].startswith("DataError:")
+    assert result["error"].startswith("data for papers/")
     assert "'Model Size'" in result["error"]
     assert "row 2" in result["error"]
     assert "log" in result["error"]

@@ -98,9 +98,9 @@ def test_answers_read_with_yaml_booleans_and_default_not_assessed(papers):
     ([{"item": "law_from", "answer": "yes", "evidence": "x"}], "demo2024paper", "answers[law_from].item", "did you mean 'law_form'"),
     ([{"item": "law_form", "answer": "yes"}], "demo2024paper", "answers[law_form].evidence", "needs evidence"),
     ([{"item": "law_form", "answer": "not stated", "evidence": "  "}], "demo2024paper", "answers[law_form].evidence", "needs evidence"),
-    ([{"item": "law_form", "answer": "yes", "evidence": "a"}, {"item": "law_form", "answer": "no", "evidence": "b"}],
+    ([{"item": "law_form", "answer": "yes", "evidence": "Sec. 2"}, {"item": "law_form", "answer": "no", "evidence": "Sec. 3"}],
      "demo2024paper", "answers[law_form]", "twice"),
-    ([{"item": "law_form", "answer": "yes", "evidence": "a", "page": 3}], "demo2024paper", "answers[law_form].page", "Extra"),
+    ([{"item": "law_form", "answer": "yes", "evidence": "Sec. 2", "page": 3}], "demo2024paper", "answers[law_form].page", "Extra"),
     ([], "other2024paper", "paper", "differs from the folder"),
 ])
 def test_answer_errors_name_the_file_and_the_item(papers, answers, paper, field, text):

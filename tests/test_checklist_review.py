@@ -67,6 +67,11 @@ def test_dataset_template_matches_the_dataset_schema_once_filled(project):
     raw = yaml.safe_load(text)
     assert raw["obtained"] == "digitised" and raw["papers"] == [NEW]
     filled = yaml.safe_load(re.sub(r'"TO BE FILLED IN[^"]*"', '"filled"', text).replace('sha256: "filled"', "sha256: " + "ab" * 32))
+    # the provenance fields must be an https repository, a full commit id and URLs pinned to it
+    commit = "c" * 40
+    filled["upstream"].update(repository="https://example.org/points", commit=commit)
+    for f in filled["files"]:
+        f["url"] = f"https://example.org/points/{commit}/points.csv"
     Dataset.model_validate(filled)
 
 
@@ -77,7 +82,8 @@ def test_a_scaffolded_paper_runs_as_claims_only_and_its_stub_fails_loudly(projec
     path.write_text(path.read_text().replace("status: claims only", "status: replicated"))
     result = run_paper(NEW)
     assert result["status"] == "failed"
-    assert result["error"].startswith("NotImplementedError") and "scaffold stub" in result["error"]
+    assert f"papers/{NEW}/replicate.py line" in result["error"] and "NotImplementedError" in result["error"]
+    assert "scaffold stub" in result["error"]
 
 
 def test_scaffold_refuses_an_existing_folder_and_a_bad_key(project):

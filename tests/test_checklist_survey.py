@@ -39,7 +39,7 @@ def sheet(tmp_path):
         "upstream": {"repository": "https://example.org/repo", "commit": "0" * 40}, "citation": "synthetic",
         "papers": [], "obtained": "released", "how_obtained": "written for the test",
         "files": [{"key": "survey_sheet", "upstream_path": "sheet.csv", "mirror_path": "misfitting/survey_sheet.csv",
-                   "url": "http://127.0.0.1:9/sheet.csv", "sha256": hashlib.sha256(data).hexdigest(), "format": "csv",
+                   "url": "https://127.0.0.1:9/0000000000000000000000000000000000000000/sheet.csv", "sha256": hashlib.sha256(data).hexdigest(), "format": "csv",
                    "header_row": 1, "codes_verbatim": True,
                    "columns": [{"name": c, "meaning": c, "dtype": "str", "nullable": True} for c in COLUMNS]}],
     }

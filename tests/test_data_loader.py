@@ -1,12 +1,16 @@
 """Dataset metadata, verified resolution of the bytes (mirror, cache, download) and frame validation.
 
 Everything runs on a fake datasets root and a fake mirror under tmp_path; the only network used is a
-local http.server on 127.0.0.1.
+local https server on 127.0.0.1 with a self-signed certificate made by openssl (URLs must be https and pinned
+to the record's commit, so the served files live under a folder named by the commit).
 """
 
 import functools
 import hashlib
 import http.server
+import shutil
+import ssl
+import subprocess
 import threading
 from pathlib import Path
 
@@ -22,7 +26,8 @@ from replication.errors import DataError, MetadataError
 PROJECT_ROOT = Path(replication.__file__).resolve().parent.parent
 DATASET = "toy-data"
 MIRROR_PATH = f"{DATASET}/points.csv"
-UNREACHABLE = "http://127.0.0.1:9/points.csv"
+COMMIT = "0" * 40
+UNREACHABLE = f"https://127.0.0.1:9/{COMMIT}/points.csv"
 
 GOOD_CSV = b"N,D,loss,label\n1e7,1e9,3.2,a\n2e8,4e9,2.9,b\n5e9,1e11,2.1,c\n"
 
@@ -54,7 +59,7 @@ def _meta(files):
     return {
         "name": DATASET,
         "title": "A toy dataset for tests",
-        "upstream": {"repository": "https://example.invalid/toy", "commit": "0" * 40},
+        "upstream": {"repository": "https://example.invalid/toy", "commit": COMMIT},
         "licence": "none",
         "redistributable": False,
         "citation": "Nobody (2024). Toy.",
@@ -269,21 +274,32 @@ def test_cache_from_environment_variable_used_for_download_attempt(env, tmp_path
 # --- resolution: download from a local server ----------------------------------------------------
 
 @pytest.fixture
-def server(tmp_path):
-    """An http.server on 127.0.0.1 (free port) serving tmp_path/'served'; yields (dir, base_url)."""
-    served = tmp_path / "served"
-    served.mkdir()
+def server(tmp_path, monkeypatch):
+    """An https server on 127.0.0.1 (free port) serving tmp_path/'served'/<commit>; yields (dir, base_url)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test server's certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # pooch downloads with requests
+    root = tmp_path / "served"
+    served = root / COMMIT
+    served.mkdir(parents=True)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(Quiet, directory=str(served))
+    handler = functools.partial(Quiet, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield served, f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield served, f"https://127.0.0.1:{httpd.server_address[1]}/{COMMIT}"
     finally:
         httpd.shutdown()
         httpd.server_close()

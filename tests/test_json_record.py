@@ -14,7 +14,7 @@ def _spec(**overrides):
         "key": "eval",
         "upstream_path": "evals/run.json",
         "mirror_path": "toy/run.json",
-        "url": "http://127.0.0.1:9/run.json",
+        "url": "https://127.0.0.1:9/0000000000000000000000000000000000000000/run.json",
         "sha256": "0" * 64,
         "format": "json_record",
         "columns": [

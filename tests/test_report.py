@@ -356,12 +356,14 @@ def test_build_report_failure_leaves_previous_report_intact(tmp_path, build_dir,
 
 def test_build_report_failure_without_previous_report_leaves_nothing(tmp_path, build_dir, monkeypatch):
     def broken(*a, **k):
-        raise RuntimeError("page broke")
+        raise RuntimeError("overview broke")
 
-    monkeypatch.setattr(build_mod, "paper_page", broken)
-    with pytest.raises(RuntimeError, match="page broke"):
+    # (a paper page that cannot be rendered no longer stops the build: test_reliability_files covers that)
+    monkeypatch.setattr(build_mod, "overview_page", broken)
+    with pytest.raises(RuntimeError, match="overview broke"):
         build_report(build=build_dir, out=tmp_path / "report")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert list((build_dir / ".tmp").iterdir()) == []  # the temporary folder under build/ is gone too
 
 
 def test_build_report_copies_figures(tmp_path, build_dir, keys):

@@ -17,6 +17,7 @@ from ..errors import MetadataError
 from .items import ANSWERS, NOT_ASSESSED, AnswerValue, Definition
 
 FILENAME = "checklist.yaml"
+MIN_EVIDENCE_CHARS = 3  # letters or digits: "Sec. 3" passes, "." or "-" does not
 
 
 class ItemAnswer(BaseModel):
@@ -46,6 +47,9 @@ class ItemAnswer(BaseModel):
     def _evidence(self) -> "ItemAnswer":
         if self.answer != NOT_ASSESSED and not self.evidence:
             raise ValueError(f"answer '{self.answer}' needs evidence: where in the paper, or the published assessment it comes from")
+        if self.answer != NOT_ASSESSED and sum(ch.isalnum() for ch in self.evidence) < MIN_EVIDENCE_CHARS:
+            raise ValueError(f"evidence {self.evidence!r} says nothing: name the section, table, figure or appendix, "
+                             "or the published assessment it comes from")
         return self
 
 
@@ -85,7 +89,10 @@ def load_checklist(key: str, definition: Definition, root: Path | None = None) -
     known = set(definition.ids)
     answers: dict[str, ItemAnswer] = {}
     for i, entry in enumerate(entries):
-        name = entry.get("item", f"#{i + 1}") if isinstance(entry, dict) else f"#{i + 1}"
+        name = str(entry.get("item", f"#{i + 1}")) if isinstance(entry, dict) else f"#{i + 1}"
+        if not isinstance(entry, dict):
+            raise MetadataError(path, f"answers[{i}]", f"expected a mapping with item, answer and evidence, got {entry!r}",
+                                "write '- item: <id>' followed by answer: and evidence: lines")
         if name not in known:
             close = difflib.get_close_matches(str(name), sorted(known), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see replication/checklist/items.yaml"

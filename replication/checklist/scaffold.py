@@ -10,9 +10,10 @@ import tempfile
 from pathlib import Path
 from string import Template
 
-import yaml
-
+from ..data.schema import read_yaml
 from ..errors import AuditError, MetadataError
+from ..paths import KEY_RULE, is_key
+from ..results import current_umask
 from .answers import FILENAME as CHECKLIST
 from .items import Definition, load_definition
 
@@ -20,7 +21,6 @@ PLACEHOLDER = "TO BE FILLED IN"
 STUB_MARK = "SCAFFOLD_STUB = True"
 DATASET_TEMPLATE = "dataset.template.yaml"
 TEMPLATES = Path(__file__).with_name("templates")
-KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def checklist_text(key: str, definition: Definition) -> str:
@@ -57,9 +57,8 @@ def scaffold_paper(key: str, papers_root: Path | None = None, survey_entry=None)
     """
     from .. import paths
 
-    if not KEY.match(key):
-        raise MetadataError(f"papers/{key}", None, f"'{key}' is not a usable bibtex key",
-                            "use lower-case letters, digits, '_' or '-', starting with a letter (e.g. smith2024scaling)")
+    if not is_key(key):
+        raise MetadataError(f"papers/{key!r}", None, f"{key!r} is not a usable bibtex key", f"use {KEY_RULE}")
     root = Path(papers_root or paths.PAPERS)
     folder = root / key
     if folder.exists():
@@ -76,6 +75,7 @@ def scaffold_paper(key: str, papers_root: Path | None = None, survey_entry=None)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
     try:
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a paper folder is not
         for name in ("paper.yaml", "replicate.py", DATASET_TEMPLATE):
             text = Template((TEMPLATES / f"{name}.tmpl").read_text(encoding="utf-8")).substitute(values)
             (tmp / name).write_text(text, encoding="utf-8")
@@ -88,14 +88,24 @@ def scaffold_paper(key: str, papers_root: Path | None = None, survey_entry=None)
 
 
 def unfinished(key: str, papers_root: Path | None = None) -> list[str]:
-    """What a scaffolded paper still lacks: placeholders, the replicate.py stub, the unmoved dataset template."""
+    """What a scaffolded paper still lacks: placeholders, the replicate.py stub, the unmoved dataset template.
+
+    A file that cannot be read is listed as such (with the error naming it), never raised: one broken paper must
+    not stop the report of the others."""
     from .. import paths
 
+    if not is_key(key):
+        return [f"papers/{key!r}: the folder name is not a usable key ({KEY_RULE})"]
     folder = Path(papers_root or paths.PAPERS) / key
     out = []
     paper_path = folder / "paper.yaml"
     if paper_path.exists():
-        paper = yaml.safe_load(paper_path.read_text(encoding="utf-8")) or {}
+        try:
+            paper = read_yaml(paper_path)
+        except MetadataError as exc:
+            out.append(f"paper.yaml: cannot be read: {exc}")
+            paper = None
+    if paper_path.exists() and paper is not None:
         for field, value in _walk(paper):
             if isinstance(value, str) and PLACEHOLDER in value:
                 out.append(f"paper.yaml: {field} is still a placeholder")
@@ -113,8 +123,12 @@ def unfinished(key: str, papers_root: Path | None = None) -> list[str]:
                    "(delete it if the paper's data are registered otherwise)")
     checklist = folder / CHECKLIST
     if checklist.exists():
-        answers = (yaml.safe_load(checklist.read_text(encoding="utf-8")) or {}).get("answers") or []
-        if answers and all(a.get("answer") == "not assessed" for a in answers if isinstance(a, dict)):
+        try:
+            answers = read_yaml(checklist).get("answers") or []
+        except MetadataError as exc:
+            out.append(f"{CHECKLIST}: cannot be read: {exc}")
+            answers = []
+        if isinstance(answers, list) and answers and all(a.get("answer") == "not assessed" for a in answers if isinstance(a, dict)):
             out.append(f"{CHECKLIST}: every item is still 'not assessed'")
     return out
 

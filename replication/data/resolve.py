@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import DataError
-from ..paths import CACHE_ENV, MIRROR_ENV, cache_dir, mirror_dir
+from ..paths import CACHE_ENV, MIRROR_ENV, cache_dir, inside, mirror_dir
 from .schema import DataFile
 
 
@@ -26,6 +26,14 @@ def resolve_file(dataset: str, spec: DataFile, mirror: Path | None = None, cache
     mirror = mirror_dir() if mirror is None else mirror
     if mirror is not None:
         candidate = Path(mirror) / spec.mirror_path
+        if candidate.exists() and not inside(candidate, mirror):
+            raise DataError(
+                f"datasets/{dataset}/dataset.yaml",
+                "mirror_path",
+                f"'{spec.mirror_path}' of file '{spec.key}' resolves to {candidate.resolve()}, outside the mirror {mirror} "
+                "(a symbolic link leads out of it)",
+                "keep the mirror's files inside the mirror directory",
+            )
         if candidate.is_file():
             got = sha256_of(candidate)
             if got != spec.sha256:
@@ -57,6 +65,8 @@ def _download(dataset: str, spec: DataFile, cache: Path, mirror: Path | None) ->
     import pooch
 
     fname = f"{dataset}--{Path(spec.mirror_path).name}"
+    if spec.url.split(":", 1)[0] != "https":  # the schema already requires https; never download anything else
+        raise DataError(f"datasets/{dataset}/dataset.yaml", "url", f"'{spec.url}' is not an https URL", "use the https URL at the pinned commit")
     try:
         return Path(pooch.retrieve(spec.url, known_hash=f"sha256:{spec.sha256}", fname=fname, path=cache, progressbar=False))
     except ValueError as exc:  # pooch's hash mismatch

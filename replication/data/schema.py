@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import MetadataError
+from ..paths import KEY_RULE, is_key
+
+COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def _relative_inside(v: str) -> str:
+    """A relative path with no '..' component, so that it stays inside the folder it is joined to."""
+    p = PurePosixPath(v)
+    if not v or p.is_absolute() or "\\" in v or ".." in p.parts or v.startswith("~"):
+        raise ValueError(f"'{v}' must be a relative path inside the mirror (no leading '/', '~' or '..')")
+    return v
 
 
 class Column(BaseModel):
@@ -37,6 +50,27 @@ class DataFile(BaseModel):
     duplicate_rows: Literal["error", "drop"] = "error"
     duplicate_note: str | None = None
     derived_here: str | None = Field(None, description="for files converted by the mirror: from what and how")
+    commit: str | None = Field(None, description="the commit this file is pinned at, when it differs from the upstream's")
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme != "https" or not parts.netloc:
+            raise ValueError(f"url '{v}' must be an https:// URL")
+        return v
+
+    @field_validator("mirror_path")
+    @classmethod
+    def _mirror_inside(cls, v: str) -> str:
+        return _relative_inside(v)
+
+    @field_validator("commit")
+    @classmethod
+    def _file_commit(cls, v: str | None) -> str | None:
+        if v is not None and not COMMIT.fullmatch(v):
+            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
+        return v
 
     @field_validator("sha256")
     @classmethod
@@ -51,6 +85,20 @@ class Upstream(BaseModel):
     repository: str
     commit: str
     date: str | None = None
+
+    @field_validator("commit")
+    @classmethod
+    def _pinned(cls, v: str) -> str:
+        if not COMMIT.fullmatch(str(v)):
+            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
+        return v
+
+    @field_validator("repository")
+    @classmethod
+    def _https_repo(cls, v: str) -> str:
+        if urlsplit(v).scheme != "https" or not urlsplit(v).netloc:
+            raise ValueError(f"repository '{v}' must be an https:// URL")
+        return v
 
 
 class Dataset(BaseModel):
@@ -68,6 +116,21 @@ class Dataset(BaseModel):
     caveats: list[str] = Field(default_factory=list)
     files: list[DataFile]
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not is_key(v):
+            raise ValueError(f"dataset name '{v}' is not usable: use {KEY_RULE}")
+        return v
+
+    @field_validator("papers", "released_by")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        bad = [k for k in v if not is_key(k)]
+        if bad:
+            raise ValueError(f"paper key {bad[0]!r} is not usable: use {KEY_RULE}")
+        return v
+
     def file(self, key: str | None = None) -> DataFile:
         if key is None:
             if len(self.files) != 1:
@@ -79,6 +142,14 @@ class Dataset(BaseModel):
         raise KeyError(f"dataset '{self.name}' has no file '{key}'; files: {[f.key for f in self.files]}")
 
 
+def _yaml_problem(exc: Exception) -> str:
+    """A YAML syntax error on one line: what is wrong, and where (line and column, from 1)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return " ".join(f"{problem}{where}".split())
+
+
 def read_yaml(path: Path) -> dict:
     """Parse a YAML mapping, turning syntax errors into a MetadataError naming the file."""
     try:
@@ -86,7 +157,9 @@ def read_yaml(path: Path) -> dict:
     except FileNotFoundError:
         raise MetadataError(path, None, "file not found", "create it from the template in the README") from None
     except yaml.YAMLError as exc:
-        raise MetadataError(path, None, f"not valid YAML ({exc})", "fix the YAML syntax") from None
+        raise MetadataError(path, None, f"not valid YAML ({_yaml_problem(exc)})", "fix the YAML syntax (tabs cannot indent)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetadataError(path, None, f"cannot be read ({type(exc).__name__}: {exc})", "make it a readable UTF-8 text file") from None
     if not isinstance(data, dict):
         raise MetadataError(path, None, "expected a mapping at the top level", "write key: value pairs")
     return data
@@ -99,12 +172,23 @@ def validate_model(model: type[BaseModel], data: dict, path: Path):
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise MetadataError(path, field, err["msg"], "see the schema in replication/" + model.__module__.split(".", 1)[1].replace(".", "/") + ".py") from None
+        raise MetadataError(path, field, err["msg"].removeprefix("Value error, "), "see the schema in replication/" + model.__module__.split(".", 1)[1].replace(".", "/") + ".py") from None
 
 
 def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
     """Read and validate datasets/<name>/dataset.yaml."""
     from ..paths import DATASETS
 
+    if not is_key(name):
+        raise MetadataError(f"datasets/{name!r}", "name", f"{name!r} is not a usable dataset name", f"use {KEY_RULE}")
     path = (root or DATASETS) / name / "dataset.yaml"
-    return validate_model(Dataset, read_yaml(path), path)
+    meta = validate_model(Dataset, read_yaml(path), path)
+    if meta.name != name:
+        raise MetadataError(path, "name", f"name '{meta.name}' differs from the folder name '{name}'", "make them equal")
+    for i, f in enumerate(meta.files):
+        commit = f.commit or meta.upstream.commit
+        if commit not in urlsplit(f.url).path.split("/"):
+            raise MetadataError(path, f"files.{i}.url", f"url '{f.url}' of file '{f.key}' is not pinned to commit {commit} "
+                                "(no path component of the URL is that commit)",
+                                "use the URL at the pinned commit, or give the file its own 'commit' if it is pinned at another")
+    return meta

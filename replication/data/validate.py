@@ -66,6 +66,11 @@ def validate_frame(frame: pd.DataFrame, spec: DataFile, source: str) -> pd.DataF
                     source, col.name, f"non-numeric value {values.iloc[row]!r} in data row {row + 1}", "correct the value"
                 )
             out[col.name] = numeric.astype(float)
+            infinite = np.isinf(out[col.name].to_numpy())
+            if infinite.any():
+                row = int(np.flatnonzero(infinite)[0])
+                raise DataError(source, col.name, f"infinite value {values.iloc[row]!r} in data row {row + 1}",
+                                "correct the value (or drop the row in the replication script)")
             if col.positive:
                 nonpos = out[col.name] <= 0
                 if nonpos.any():

@@ -13,6 +13,7 @@ from ..errors import FitError
 from ..laws.base import Inputs, Law
 from .engine import minimize_fits
 from .lbfgs import minimize_batch
+from .limits import check_fit_size
 from .objectives import Objective
 from .result import FitResult
 
@@ -36,6 +37,7 @@ def fit_multistart(
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     starts = np.atleast_2d(np.asarray(starts, dtype=float))
+    check_fit_size(len(y), starts.shape[0], starts.shape[1])
     if starts.shape[1] != law.n_params:
         raise FitError(f"starts have {starts.shape[1]} columns, law '{law.name}' has {law.n_params} parameters")
 

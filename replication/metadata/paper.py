@@ -5,10 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..data.schema import read_yaml, validate_model
 from ..errors import MetadataError
+from ..paths import KEY_RULE, check_key, is_key
+
+QUANTITY = re.compile(r"[A-Za-z_][A-Za-z0-9_.@+-]*")
+
+
+def _has_words(text: str, n: int = 3) -> bool:
+    """Whether ``text`` says something: at least ``n`` letters or digits (not just punctuation or blanks)."""
+    return sum(ch.isalnum() for ch in text) >= n
 
 Provenance = Literal["paper", "abstract", "repo", "unverified"]
 
@@ -88,6 +98,20 @@ class Claim(BaseModel):
             raise ValueError(f"claim '{self.id}': rule '{self.rule}' needs a value or an interval")
         return self
 
+    @field_validator("source")
+    @classmethod
+    def _source_given(cls, v: str) -> str:
+        if not _has_words(v):
+            raise ValueError(f"source {v!r} says nothing: give the section, table, figure or page where it is stated")
+        return v
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity_name(cls, v: str | None) -> str | None:
+        if v is not None and not QUANTITY.fullmatch(v):
+            raise ValueError(f"quantity {v!r} is not a quantity name (a letter or '_', then letters, digits and _ . @ + -)")
+        return v
+
 
 class Law(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -127,6 +151,14 @@ class Protocol(BaseModel):
         check_bootstrap_unit(self.bootstrap, "protocol.bootstrap")
         return self
 
+    @field_validator("bootstrap")
+    @classmethod
+    def _bootstrap(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for name in ("n", "seed"):
+            if name in v and (isinstance(v[name], bool) or not isinstance(v[name], int) or v[name] < 0):
+                raise ValueError(f"bootstrap {name} {v[name]!r} must be a whole number >= 0 (n: 0 means no bootstrap)")
+        return v
+
 
 class Paper(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -143,6 +175,21 @@ class Paper(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not is_key(v):
+            raise ValueError(f"key {v!r} is not usable: use {KEY_RULE}")
+        return v
+
+    @field_validator("datasets")
+    @classmethod
+    def _dataset_names(cls, v: list[str]) -> list[str]:
+        bad = [d for d in v if not is_key(d)]
+        if bad:
+            raise ValueError(f"dataset name {bad[0]!r} is not usable: use {KEY_RULE}")
+        return v
 
     @model_validator(mode="after")
     def _ids_unique(self) -> "Paper":
@@ -172,6 +219,7 @@ def load_paper(key: str, root: Path | None = None) -> Paper:
     """Read and validate papers/<key>/paper.yaml; the key must match the folder."""
     from ..paths import PAPERS
 
+    check_key(key, "paper key", "papers/<key>")
     path = (root or PAPERS) / key / "paper.yaml"
     paper = validate_model(Paper, read_yaml(path), path)
     if paper.key != key:
@@ -185,3 +233,11 @@ def paper_keys(root: Path | None = None) -> list[str]:
 
     base = root or PAPERS
     return sorted(p.parent.name for p in base.glob("*/paper.yaml"))
+
+
+def unusable_paper_folders(root: Path | None = None) -> list[str]:
+    """Paper folders whose name is not a usable key (they are reported, never run)."""
+    from ..paths import PAPERS
+
+    base = root or PAPERS
+    return sorted(p.parent.name for p in base.glob("*/paper.yaml") if not is_key(p.parent.name))

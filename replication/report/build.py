@@ -1,12 +1,16 @@
 """Assemble report/ from build/<key>/result.json: tables, an overview, one page per paper, figures.
 
-The report is built in a temporary folder and swapped into place, so a failed build never leaves a
-half-written report.
+The report is built in a temporary folder under build/ and swapped into place, so a failed build never leaves a
+half-written report; folders left by a killed build are removed by the next one, a lock (build/.lock) serialises
+concurrent builds of the same tree, and every file gets the user's umask. A missing or unreadable result shows as
+a failed paper, never stops the build.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,7 +23,9 @@ from ..checklist.report_section import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
 from ..paths import BUILD, REPORT
-from ..results import read_result, write_text_atomic
+from ..errors import AuditError
+from ..lock import tree_lock
+from ..results import current_umask, read_paper_result, write_text_atomic
 from .pages import Page
 from .provenance import provenance, provenance_lines
 from .cross_paper import allocation_figure, cross_paper_rows
@@ -56,25 +62,67 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df[columns] if len(df) else pd.DataFrame(columns=columns)
 
 
+EMPTY = {"claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "fits": {}, "data": [], "figures": [],
+         "quantities": {}, "tables": {}, "error": None}
+TMP_PREFIX = "report-"
+
+
 def collect(build: Path) -> list[dict]:
+    """Every paper's result; a missing one is 'not run', an unreadable one is 'failed' with the reason."""
     results = []
     for key in paper_keys():
         path = build / key / "result.json"
-        if path.exists():
-            results.append(read_result(path))
+        if not path.exists():
+            record = {"paper": key, "status": "not run", "error": f"no result at build/{key}/result.json (run make)"}
         else:
-            results.append({"paper": key, "status": "not run", "error": f"no result at build/{key}/result.json (run make)",
-                            "claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "fits": {}, "data": [],
-                            "figures": [], "quantities": {}})
+            try:
+                record = read_paper_result(path, key)
+            except AuditError as exc:
+                record = {"paper": key, "status": "failed", "error": str(exc)}
+        record.setdefault("error", None)
+        for field, empty in EMPTY.items():
+            if empty is not None and not isinstance(record.get(field), type(empty)):
+                record[field] = type(empty)()
+        results.append(record)
     return results
 
 
+def _temp_root(build: Path, out: Path) -> Path:
+    """Where the report is assembled: build/.tmp when it is on the same file system as the report (so the final
+    rename is atomic), else beside the report."""
+    root = build / ".tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return root if os.stat(root).st_dev == os.stat(out.parent).st_dev else out.parent
+
+
+def _clean_leftovers(build: Path, out: Path) -> None:
+    """Remove folders a killed build left behind (called with the lock held, so none is in use)."""
+    for parent, prefix in ((build / ".tmp", TMP_PREFIX), (out.parent, "." + TMP_PREFIX), (out.parent, TMP_PREFIX)):
+        if parent.is_dir():
+            for p in parent.glob(prefix + "*"):
+                if p.is_dir() and (parent == build / ".tmp" or p.name.startswith("." + TMP_PREFIX)):
+                    shutil.rmtree(p, ignore_errors=True)
+    old = out.with_name(out.name + ".old")
+    if old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build_report(build: Path | None = None, out: Path | None = None) -> Path:
+    """Build the report from the results under ``build`` into ``out``, holding the tree's lock."""
     build, out = Path(build or BUILD), Path(out or REPORT)
+    with tree_lock(build, "report"):
+        _clean_leftovers(build, out)
+        return _build(build, out)
+
+
+def _build(build: Path, out: Path) -> Path:
     results = collect(build)
     prov = provenance(results)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out.parent))
+    root = _temp_root(build, out)
+    prefix = TMP_PREFIX if root == build / ".tmp" else "." + TMP_PREFIX
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private; the report is not
     try:
         tables = {name: _frame([row for r in results for row in r.get(name, [])], cols) for name, (_, cols) in TABLES.items()}
         for name, (caption, _) in TABLES.items():
@@ -82,7 +130,7 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
         for r in results:
             for tname, t in r.get("tables", {}).items():
                 write_table(tmp / "tables" / "papers", f"{r['paper']}_{tname}", paper_table(t), t["caption"], prov)
-        pages = {r["paper"]: paper_page(r, prov) for r in results}
+        pages = {r["paper"]: _isolated_page(r, prov) for r in results}
         checklist = build_checklist(tmp, results, prov)
         for key, page in pages.items():
             checklist.paper_section(page, key)
@@ -97,9 +145,15 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
         cross = cross_paper_rows(results)
         write_table(tmp / "tables", "allocation", cross, "Compute-optimal allocation across papers: published and replicated", prov)
+        shown_cross = cross
         if len(cross):
-            allocation_figure(tmp / "figures" / "allocation.png", cross)
-        index = overview_page(results, tables, prov, cross)
+            try:
+                allocation_figure(tmp / "figures" / "allocation.png", cross)
+            except Exception as exc:  # a figure of what the surviving papers give must not stop the report
+                print(f"report: the cross-paper allocation figure could not be drawn ({type(exc).__name__}: {exc}); "
+                      "its section is left out (tables/allocation.csv is written)", file=sys.stderr)
+                shown_cross = None
+        index = overview_page(results, tables, prov, shown_cross)
         checklist.overview_section(index)
         write_text_atomic(tmp / "index.md", index.markdown())
         write_text_atomic(tmp / "index.html", index.html())
@@ -116,6 +170,15 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _isolated_page(r: dict, prov: dict) -> Page:
+    """A paper's page; if its result cannot be rendered, a page saying so (the other pages are unaffected)."""
+    try:
+        return paper_page(r, prov)
+    except Exception as exc:
+        return Page(r["paper"]).text(f"Audit status: failed. The page could not be rendered from build/{r['paper']}/"
+                                     f"result.json ({type(exc).__name__}: {exc}); run make to rebuild the result.")
 
 
 def paper_table(t: dict) -> pd.DataFrame:

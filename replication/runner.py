@@ -1,0 +1,190 @@
+"""Run the papers that need running, in one process, each isolated, with a line as each starts and ends.
+
+One process for all papers means the imports and the joblib worker pool (loky reuses its executor across
+``Parallel`` calls) start once. A paper needs running when its result is missing, unreadable, or was made from
+other inputs or settings than today's (see fingerprint.py). Failures are recorded per paper and named at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import AuditError, SettingError
+from .fingerprint import fingerprint, out_of_date
+from .lock import tree_lock
+from .metadata.paper import load_paper, paper_keys, unusable_paper_folders
+from . import paths
+from .paths import KEY_RULE, ROOT, is_key, suggest
+from .results import read_paper_result, write_text_atomic
+from .settings import jobs_setting, n_boot_setting, time_limit_setting
+
+
+@dataclass
+class Outcome:
+    """What happened to one paper in a run."""
+
+    key: str
+    status: str
+    error: str | None
+    seconds: float | None  # None: not run (its result was current)
+    why: str | None = None
+
+
+def resolve_keys(requested: list[str]) -> list[str]:
+    """The paper keys to consider: every paper when none is asked for; an unknown key is an error with a hint."""
+    known = paper_keys()
+    if not requested:
+        return [k for k in known if is_key(k)]
+    for key in requested:
+        if not is_key(key):
+            raise SettingError("paper key", key, f"not a usable key ({KEY_RULE})", "give the key of a folder under papers/")
+        if key not in known:
+            raise SettingError("paper key", key, "no such paper (papers/<key>/paper.yaml does not exist)",
+                               suggest(key, known) + "`scaling-audit list` shows every paper; to start a new one run "
+                               "`make review PAPER=<key>`")
+    return list(dict.fromkeys(requested))
+
+
+def paper_datasets(key: str) -> list[str] | None:
+    """The datasets a paper lists, or None when its metadata cannot be read."""
+    try:
+        return load_paper(key).datasets
+    except AuditError:
+        return None
+
+
+def current_result(key: str, build: Path) -> tuple[dict | None, str | None]:
+    """(the result, None) or (None, why it cannot be used)."""
+    path = build / key / "result.json"
+    if not path.exists():
+        return None, "no result yet"
+    try:
+        return read_paper_result(path, key), None
+    except AuditError as exc:
+        return None, f"unreadable result ({exc})"
+
+
+def staleness(key: str, build: Path, data_problems: dict, n_boot: int | None, limit: float) -> tuple[dict | None, str | None]:
+    """(the result, why it must be rerun), the reason None when the result is current."""
+    result, problem = current_result(key, build)
+    if result is None:
+        return None, problem
+    return result, out_of_date(result, fingerprint(key, paper_datasets(key), data_problems, n_boot, limit))
+
+
+def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boot: int | None = None,
+               n_jobs: int | None = None, time_limit: float | None = None, build: Path | None = None,
+               say: Callable[[str], None] = print) -> list[Outcome]:
+    """Run (or, with ``stale_only``, bring up to date) the given papers; returns one Outcome per paper."""
+    from .data.verify import dataset_problems
+
+    build = Path(build or paths.BUILD)
+    override, jobs, limit = n_boot_setting(n_boot), jobs_setting(n_jobs), time_limit_setting(time_limit)
+    keys = resolve_keys(keys or [])
+    outcomes: list[Outcome] = []
+    with tree_lock(build, "run"):
+        problems = dataset_problems(build)
+        for name, errs in problems.items():
+            for e in errs:
+                say(f"data  FAIL {name}: {e}")
+        todo = []
+        for key in keys:
+            result, why = staleness(key, build, problems, override, limit) if stale_only else (None, "asked for")
+            if why is None:
+                outcomes.append(Outcome(key, result["status"], result.get("error"), None))
+            else:
+                todo.append((key, why))
+        if stale_only:
+            say(f"{len(keys) - len(todo)} paper(s) up to date, {len(todo)} to run"
+                + (f" (bootstrap count override {override})" if override is not None else ""))
+        if todo:
+            from .audit import run_paper  # the heavy imports, only when something runs
+
+            for i, (key, why) in enumerate(todo, 1):
+                say(f"[{i}/{len(todo)}] {key}: started ({why})")
+                t0 = time.perf_counter()
+                result = run_paper(key, build=build, n_boot=override, n_jobs=jobs, time_limit=limit, data_problems=problems)
+                took = time.perf_counter() - t0
+                status = result["status"]
+                say(f"[{i}/{len(todo)}] {key}: {status.upper() if status == 'failed' else status} after {took:.1f} s"
+                    + (f" -- {result['error']}" if result.get("error") else ""))
+                outcomes.append(Outcome(key, status, result.get("error"), took, why))
+    for folder in unusable_paper_folders():
+        outcomes.append(Outcome(folder, "failed", f"papers/{folder!r}: the folder name is not a usable paper key; "
+                                f"rename it ({KEY_RULE})", None))
+    order = {k: i for i, k in enumerate(keys)}
+    outcomes.sort(key=lambda o: order.get(o.key, len(order)))
+    return outcomes
+
+
+def failure_lines(outcomes: list[Outcome]) -> list[str]:
+    """One line per failed paper, for the end of a run."""
+    failed = [o for o in outcomes if o.status == "failed"]
+    if not failed:
+        return []
+    return [f"{len(failed)} paper(s) failed: {', '.join(o.key for o in failed)}"] + [f"  {o.key}: {o.error}" for o in failed]
+
+
+def all_outcomes(build: Path | None = None) -> list[Outcome]:
+    """The recorded state of every paper (no running): its result's status, or why there is none."""
+    build = Path(build or paths.BUILD)
+    out = []
+    for key in paper_keys():
+        if not is_key(key):
+            out.append(Outcome(key, "failed", f"papers/{key!r}: the folder name is not a usable paper key", None))
+            continue
+        result, problem = current_result(key, build)
+        if result is None:
+            out.append(Outcome(key, "not run" if problem == "no result yet" else "failed", problem, None))
+        else:
+            out.append(Outcome(key, result["status"], result.get("error"), None))
+    return out
+
+
+def report_inputs_digest(build: Path | None = None) -> str:
+    """A digest of everything the report is built from: results, paper and checklist files, the code, the commit.
+    `make` rebuilds the report exactly when it changes."""
+    from .fingerprint import code_version
+
+    build = Path(build or paths.BUILD)
+    h = hashlib.sha256()
+    files = sorted(build.glob("*/result.json")) + sorted(paths.PAPERS.glob("*/*.yaml"))
+    files += sorted(p for p in (ROOT / "replication").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    files += [p for p in (ROOT / "pyproject.toml", ROOT / "requirements.lock") if p.is_file()]
+    for p in files:
+        try:
+            h.update(str(p).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+        except OSError:
+            h.update(str(p).encode() + b"\0unreadable")
+    h.update(repr(sorted(code_version().items())).encode())
+    return h.hexdigest()
+
+
+def write_stamp(path: Path, build: Path | None = None) -> bool:
+    """Write the report-inputs digest to ``path`` only when it changed (so make sees an unchanged file)."""
+    digest = report_inputs_digest(build) + "\n"
+    path = Path(path)
+    try:
+        if path.read_text(encoding="utf-8") == digest:
+            return False
+    except OSError:
+        pass
+    write_text_atomic(path, digest)
+    return True
+
+
+def main_run(keys: list[str], stale: bool, n_boot, jobs, limit, stamp: str | None) -> int:
+    """The `run` command: 0 when every paper succeeded, 1 when one failed (after running the rest)."""
+    outcomes = run_papers(keys, stale_only=stale, n_boot=n_boot, n_jobs=jobs, time_limit=limit,
+                          say=lambda line: print(line, flush=True))
+    if stamp:
+        write_stamp(Path(stamp))
+    lines = failure_lines(outcomes)
+    for line in lines:
+        print(line, file=sys.stderr)
+    return 1 if lines else 0

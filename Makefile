@@ -3,7 +3,8 @@
 # `make test` runs the test suite. Variables: PYTHON (interpreter for the venv), MIRROR (data mirror directory,
 # default ../shared/datasets when present), JOBS (worker processes for bootstrap chunks), N_BOOT (override the
 # bootstrap count of every paper, for quick runs; the report records the count used, and a later run without it
-# reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0: none).
+# reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0: none), DASK_SCHEDULER (run the
+# parallel work on that Dask cluster, e.g. tcp://host:8786).
 # Recipes never paste a variable's value into a shell command line: values reach the suite through the environment.
 
 PYTHON ?= python3
@@ -19,6 +20,9 @@ export SCALING_AUDIT_N_BOOT := $(N_BOOT)
 endif
 ifdef TIME_LIMIT
 export SCALING_AUDIT_TIME_LIMIT := $(TIME_LIMIT)
+endif
+ifdef DASK_SCHEDULER
+export SCALING_AUDIT_DASK_SCHEDULER := $(DASK_SCHEDULER)
 endif
 export PAPER
 

@@ -74,9 +74,14 @@ def _dispatch(args) -> int:
 
         return main_run(args.keys, args.stale, args.n_boot, args.jobs, args.time_limit, args.stamp)
     if args.command == "report":
+        import time
+
+        from . import paths, timing
         from .report.build import build_report
 
+        t0 = time.perf_counter()
         path = build_report()
+        timing.write_record(paths.BUILD / "timings.json", report=time.perf_counter() - t0)
         print(f"report written to {path}")
         return 0
     if args.command == "list":

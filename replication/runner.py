@@ -103,8 +103,11 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
             say(f"{len(keys) - len(todo)} paper(s) up to date, {len(todo)} to run"
                 + (f" (bootstrap count override {override})" if override is not None else ""))
         if todo:
+            from . import timing
             from .audit import run_paper  # the heavy imports, only when something runs
 
+            timing.reset()
+            took_by_paper: dict[str, float] = {}
             for i, (key, why) in enumerate(todo, 1):
                 say(f"[{i}/{len(todo)}] {key}: started ({why})")
                 t0 = time.perf_counter()
@@ -114,6 +117,8 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
                 say(f"[{i}/{len(todo)}] {key}: {status.upper() if status == 'failed' else status} after {took:.1f} s"
                     + (f" -- {result['error']}" if result.get("error") else ""))
                 outcomes.append(Outcome(key, status, result.get("error"), took, why))
+                took_by_paper[key] = took
+            timing.write_record(build / "timings.json", papers=took_by_paper)
     for folder in unusable_paper_folders():
         outcomes.append(Outcome(folder, "failed", f"papers/{folder!r}: the folder name is not a usable paper key; "
                                 f"rename it ({KEY_RULE})", None))

@@ -7,6 +7,7 @@ are read by `make bench` and the run summary, and the numbers of a run never dep
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -37,3 +38,22 @@ def totals() -> dict[str, float]:
 
 def reset() -> None:
     _totals.clear()
+
+
+def write_record(path, papers: dict[str, float] | None = None, **extra_stages: float) -> None:
+    """Write (papers given) or extend (stages only) the run's timing record, e.g. build/timings.json."""
+    from pathlib import Path
+
+    from .results import write_text_atomic
+
+    path = Path(path)
+    record = {"papers": {}, "stages": {}}
+    if papers is None and path.exists():
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            pass
+    else:
+        record = {"papers": dict(papers or {}), "stages": totals()}
+    record["stages"].update(extra_stages)
+    write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")

@@ -25,16 +25,29 @@ class ColourBar:
     calibration: AxisCalibration
     kind: str  # 'image' | 'cells'
 
-    def read(self, hexcode: str, tolerance: float = 3.0) -> tuple[float, float, float]:
-        """Value, its error (half the span of equally close samples plus half a sample), and the colour distance."""
+    def read(self, hexcode: str, tolerance: float = 1.0) -> tuple[float, float, float]:
+        """Value, its quantisation error, and the colour distance to the nearest sample of the bar.
+
+        The samples as close to the marker's colour as the nearest one (within ``tolerance`` RGB levels) form a run;
+        the marker's value lies between the nearest samples on either side that have other colours (or the bar's
+        end), so the value is that interval's middle and the error its half-width.
+        """
         rgb = rgb_of(hexcode)
         dist = np.sqrt(((self.colours - rgb) ** 2).sum(axis=1))
-        best = float(dist.min())
-        near = self.positions[dist <= best + tolerance]
-        pos = float(near.mean())
-        half_span = 0.5 * float(near.max() - near.min()) + 0.5 * self.step
-        values = self.calibration.value(np.array([pos - half_span, pos, pos + half_span]))
-        return float(values[1]), float(0.5 * abs(values[2] - values[0])), best
+        best_i = int(np.argmin(dist))
+        best = float(dist[best_i])
+        close = dist <= best + tolerance
+        lo = hi = best_i
+        while lo > 0 and close[lo - 1]:
+            lo -= 1
+        while hi < len(dist) - 1 and close[hi + 1]:
+            hi += 1
+        # Within a few samples of an end the neighbour may be the bar's outline, not another colour: use the end.
+        edge = max(2, len(dist) // 100)
+        lower = self.positions[lo - 1] if lo > edge else self.positions[0] - 0.5 * self.step
+        upper = self.positions[hi + 1] if hi < len(dist) - 1 - edge else self.positions[-1] + 0.5 * self.step
+        ends = self.calibration.value(np.array([lower, upper]))
+        return float(0.5 * (ends[0] + ends[1])), float(0.5 * abs(ends[1] - ends[0])), best
 
 
 def _strip_samples(pixels: np.ndarray, box, vertical: bool) -> tuple[np.ndarray, np.ndarray, float]:

@@ -50,7 +50,7 @@ def assemble(runs: list[TextRun]) -> list[tuple[str, list[TextRun]]]:
         if used[i]:
             continue
         base = runs[i]
-        parts, text, end = [base], base.text, base.x1
+        parts, text, end, in_sup = [base], base.text, base.x1, False
         used[i] = True
         for j in order:
             r = runs[j]
@@ -60,7 +60,8 @@ def assemble(runs: list[TextRun]) -> list[tuple[str, list[TextRun]]]:
             raised = r.size < 0.9 * base.size and base.top - 0.2 * base.size <= r.baseline < base.baseline - 0.15 * base.size
             same_line = abs(r.baseline - base.baseline) < 0.1 * base.size and abs(r.size - base.size) < 0.1 * base.size
             if near and (raised or same_line):
-                text += ("^" + r.text) if raised else r.text
+                text += ("^" + r.text) if raised and not in_sup else r.text
+                in_sup = raised
                 parts.append(r)
                 end = r.x1
                 used[j] = True

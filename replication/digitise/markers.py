@@ -26,7 +26,10 @@ class Marker:
 
     def style(self, with_fill: bool = True) -> tuple:
         """The grouping key: fill and stroke colour, shape, size (fill left out when colour encodes a value)."""
-        return (self.fill if with_fill else None, self.stroke, self.kind, round(self.size, 1))
+        if with_fill:
+            return (self.fill, self.stroke, self.kind, round(self.size, 1))
+        stroke = None if self.stroke == self.fill else self.stroke  # an edge drawn in the face colour
+        return (None, stroke, self.kind, round(self.size, 1))
 
 
 def shape_kind(s: Shape) -> str:
@@ -136,5 +139,5 @@ def series_name(style: tuple, legend: dict[tuple, str]) -> str:
         if key[1:] == style[1:] and (style[0] is None or key[0] == style[0]):
             return name
     fill, stroke, kind, size = style
-    colour = (fill or stroke or "none").lstrip("#")
-    return f"{kind}-{colour}" + (f"-{size:g}" if size else "")
+    colour = (fill or stroke or "").lstrip("#")
+    return "-".join(part for part in (kind, colour, f"{size:g}" if size else "") if part)

@@ -164,7 +164,14 @@ def _raster(el, scale: float, order: int) -> Raster | None:
     w = float(el.width or img.width)
     h = float(el.height or img.height)
     m = el.transform
-    corners = np.array([m.point_in_matrix_space((float(el.x or 0) + dx, float(el.y or 0) + dy))
-                        for dx in (0, w) for dy in (0, h)], dtype=float) * scale
+    ox, oy = float(el.x or 0), float(el.y or 0)
+    corners = np.array([m.point_in_matrix_space((ox + dx, oy + dy)) for dx in (0, w) for dy in (0, h)],
+                       dtype=float) * scale
+    pixels = np.asarray(img, dtype=np.uint8)
+    # corners: (0,0), (0,h), (w,0), (w,h) in image space; a transform that mirrors the image mirrors its pixels.
+    if corners[1, 1] < corners[0, 1]:
+        pixels = pixels[::-1]
+    if corners[2, 0] < corners[0, 0]:
+        pixels = pixels[:, ::-1]
     bbox = (float(corners[:, 0].min()), float(corners[:, 1].min()), float(corners[:, 0].max()), float(corners[:, 1].max()))
-    return Raster(bbox=bbox, pixels=np.asarray(img, dtype=np.uint8), order=order)
+    return Raster(bbox=bbox, pixels=np.ascontiguousarray(pixels), order=order)

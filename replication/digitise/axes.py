@@ -113,21 +113,36 @@ def select_frame(page: Page, frames: list[Frame], panel: Box | None) -> Frame | 
 
 
 def tick_marks(page: Page, frame: Frame) -> dict[str, list[float]]:
-    """Positions of short tick marks on the bottom edge (x) and the left edge (y) of the frame."""
+    """Positions of tick marks on the bottom edge (x) and the left edge (y) of the frame, and of grid lines
+    spanning it (a grid line is drawn at a tick)."""
     x0, y0, x1, y1 = frame.box
     longest = 0.06 * max(frame.width, frame.height)
     tol = 0.01 * max(frame.width, frame.height)
     found: dict[str, list[float]] = {"x": [], "y": []}
+    grids: dict[tuple, list[float]] = {}
     for s in page.shapes:
         if s.stroke is None or s.closed or len(s.vertices) != 2 or s.curved:
             continue
         (ax, ay), (bx, by) = s.vertices
-        if abs(ax - bx) < 1e-6 and 0 < abs(ay - by) <= longest:  # vertical: an x tick
-            if x0 - tol <= ax <= x1 + tol and min(ay, by) - tol <= y1 <= max(ay, by) + tol:
+        lo_y, hi_y, lo_x, hi_x = min(ay, by), max(ay, by), min(ax, bx), max(ax, bx)
+        if abs(ax - bx) < 1e-6:
+            tick = 0 < hi_y - lo_y <= longest and lo_y - tol <= y1 <= hi_y + tol
+            grid = lo_y <= y0 + tol and hi_y >= y1 - tol and x0 + tol < ax < x1 - tol
+            if tick and x0 - tol <= ax <= x1 + tol:
                 found["x"].append(float(ax))
-        elif abs(ay - by) < 1e-6 and 0 < abs(ax - bx) <= longest:  # horizontal: a y tick
-            if y0 - tol <= ay <= y1 + tol and min(ax, bx) - tol <= x0 <= max(ax, bx) + tol:
+            elif grid:
+                grids.setdefault(("x", s.stroke, round(s.stroke_width, 3)), []).append(float(ax))
+        elif abs(ay - by) < 1e-6:
+            tick = 0 < hi_x - lo_x <= longest and lo_x - tol <= x0 <= hi_x + tol
+            grid = lo_x <= x0 + tol and hi_x >= x1 - tol and y0 + tol < ay < y1 - tol
+            if tick and y0 - tol <= ay <= y1 + tol:
                 found["y"].append(float(ay))
+            elif grid:
+                grids.setdefault(("y", s.stroke, round(s.stroke_width, 3)), []).append(float(ay))
+    # A grid is several lines of one style; a single line across the plot (a threshold, a budget) is data.
+    for (axis, _, _), positions in grids.items():
+        if len(positions) >= 2:
+            found[axis].extend(positions)
     return {k: sorted(set(np.round(v, 6))) for k, v in found.items()}
 
 

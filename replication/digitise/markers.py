@@ -114,30 +114,51 @@ def find_markers(page: Page, frame: Frame) -> list[Marker]:
     return markers
 
 
-def split_legend(markers: list[Marker], texts: list[TextRun]) -> tuple[list[Marker], dict[tuple, str]]:
-    """Markers with a text label just to their right are legend glyphs: set them apart and name their style."""
+def _label_right_of(x: float, y: float, size: float, texts: list[TextRun]) -> str | None:
+    """The text starting just to the right of (x, y) on the same line, if any."""
+    for t in texts:
+        if t.vertical:
+            continue
+        _, tcy = t.centre
+        if x <= t.x0 <= x + 4.0 * max(size, 0.5 * t.size) and abs(tcy - y) < 0.6 * t.size:
+            return t.text
+    return None
+
+
+def split_legend(markers: list[Marker], texts: list[TextRun], page: Page | None = None,
+                 frame: Frame | None = None) -> tuple[list[Marker], dict[tuple, str]]:
+    """Markers with a text label just to their right are legend glyphs: set them apart and name their style.
+    Short horizontal lines with a label (legend entries drawn as lines) name the markers of their colour."""
     kept, names = [], {}
     for m in markers:
-        label = None
-        for t in texts:
-            if t.vertical:
-                continue
-            tcx, tcy = t.centre
-            if m.x + 0.5 * m.size <= t.x0 <= m.x + 4.0 * max(m.size, 0.5 * t.size) and abs(tcy - m.y) < 0.6 * t.size:
-                label = t.text
-                break
+        label = _label_right_of(m.x + 0.5 * m.size, m.y, m.size, texts)
         if label is None:
             kept.append(m)
         else:
             names.setdefault(m.style(), label)
+    if page is not None and frame is not None:
+        short = 0.1 * frame.width
+        for s in page.shapes:
+            if s.stroke is None or s.closed or s.curved or len(s.vertices) != 2:
+                continue
+            (ax, ay), (bx, by) = s.vertices
+            if abs(ay - by) > 1e-6 or not 0 < abs(bx - ax) <= short or not frame.contains(ax, ay):
+                continue
+            label = _label_right_of(max(ax, bx), ay, abs(bx - ax) / 2, texts)
+            if label is not None:
+                names.setdefault(("line", s.stroke), label)
     return kept, names
 
 
 def series_name(style: tuple, legend: dict[tuple, str]) -> str:
-    """The legend's label for a style, else a name built from it (shape and colours)."""
-    for key, name in sorted(legend.items(), key=lambda kv: kv[1]):
-        if key[1:] == style[1:] and (style[0] is None or key[0] == style[0]):
-            return name
+    """The legend's label for a style (a marker glyph, else a legend line of the marker's colour), else a name
+    built from the style (shape and colours)."""
     fill, stroke, kind, size = style
+    for key, name in sorted(legend.items(), key=lambda kv: kv[1]):
+        if key[0] != "line" and key[1:] == style[1:] and (fill is None or key[0] == fill):
+            return name
+    for key, name in sorted(legend.items(), key=lambda kv: kv[1]):
+        if key[0] == "line" and key[1] in (fill, stroke) and key[1] is not None:
+            return name
     colour = (fill or stroke or "").lstrip("#")
     return "-".join(part for part in (kind, colour, f"{size:g}" if size else "") if part)

@@ -92,9 +92,9 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
             raise DigitiseError(path, "no colour bar with readable labels found beside the plot",
                                 "give colorbar ticks (position, value) in the calibration file, or set colorbar: false")
 
-    markers = find_markers(content, frame)
-    markers, legend = split_legend(markers, content.texts)
-    legend_glyphs = len(find_markers(content, frame)) - len(markers)
+    found = find_markers(content, frame)
+    markers, legend = split_legend(found, content.texts, content, frame)
+    legend_glyphs = len(found) - len(markers)
     if not markers:
         raise DigitiseError(path, f"no markers found inside the plot frame {_box(frame.box)}",
                             "check the panel; lines without markers are not digitised")

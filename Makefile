@@ -55,8 +55,13 @@ build/.commit: FORCE | $(VENV)/.installed
 	@c=$$(git rev-parse HEAD 2>/dev/null; git status --porcelain --untracked-files=no 2>/dev/null | head -c 200); \
 	 if [ "$$c" != "$$(cat $@ 2>/dev/null)" ]; then echo "$$c" > $@; fi
 
+# Digitised point sets and the digitiser's validation (figures read, refits on each calibration), for the report.
+DIGITISED := build/digitised/validation.json
+$(DIGITISED): $(LIBRARY) $(DATAMETA) papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml build/.data-verified | $(VENV)/.installed
+	$(BIN)/python -m replication.report.digitised_results
+
 report: report/index.html
-report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
+report/index.html: $(RESULTS) $(DIGITISED) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
                    $(REPORTING)
 	$(BIN)/python -m replication report
 

@@ -59,3 +59,11 @@ def test_same_seed_same_draws_and_bootstrap_adds_spread():
     both = perturbation_refits(law, obj, X, y, point, with_bootstrap=True, **kw)
     assert both.with_bootstrap and "bootstrap" in both.description
     assert not np.array_equal(both.theta, a.theta)
+
+
+def test_zero_error_with_bootstrap_shares_the_resamples():
+    law, obj, X, y, point = _setup()
+    boot = perturbation_refits(law, obj, X, y, point, x_errors={}, y_error=None, n=8, seed=5, with_bootstrap=True)
+    again = perturbation_refits(law, obj, X, y, point, x_errors={"N": 0.0 * X["N"]}, y_error=0.0 * y, n=8, seed=5,
+                                with_bootstrap=True)
+    np.testing.assert_allclose(boot.theta, again.theta, rtol=1e-12)

@@ -48,8 +48,12 @@ def perturbed(values: np.ndarray, errors: np.ndarray | None, rng: np.random.Gene
 def perturbation_refits(law: Law, objective: Objective, X: Inputs, y: np.ndarray, point: FitResult, *,
                         x_errors: dict[str, np.ndarray], y_error: np.ndarray | None, n: int, seed: int,
                         with_bootstrap: bool = False, gtol: float = 1e-10, ftol: float = 1e-14) -> PerturbationResult:
-    """Refit ``n`` perturbed replicates (optionally bootstrap-resampled too) from the point estimate."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    """Refit ``n`` perturbed replicates (optionally bootstrap-resampled too) from the point estimate.
+
+    The perturbations and the resamples come from separate streams of ``seed``: the same seed gives the same
+    resamples with or without errors, so comparing the two isolates what the digitisation error adds."""
+    perturb_seq, boot_seq = np.random.SeedSequence(seed).spawn(2)
+    rng, boot_rng = np.random.default_rng(perturb_seq), np.random.default_rng(boot_seq)
     y = np.asarray(y, dtype=float)
     n_pts = y.shape[0]
     positive = set(law.positive_inputs)
@@ -61,7 +65,7 @@ def perturbation_refits(law: Law, objective: Objective, X: Inputs, y: np.ndarray
         Xb = {k: perturbed(v, x_errors.get(k), rng, k in positive) for k, v in X.items()}
         yb = perturbed(y, y_error, rng, objective.space == "log")
         if with_bootstrap:
-            W = np.bincount(rng.integers(0, n_pts, size=n_pts), minlength=n_pts).astype(float)
+            W = np.bincount(boot_rng.integers(0, n_pts, size=n_pts), minlength=n_pts).astype(float)
         else:
             W = np.ones(n_pts)
         res = minimize_fits(law, objective, Xb, yb, W, start, gtol=gtol, ftol=ftol)

@@ -37,8 +37,9 @@ class AxisCalibration:
         return 10.0 ** u if self.scale == "log" else u
 
     def error(self, position: np.ndarray | float, position_err: np.ndarray | float) -> np.ndarray:
-        """Data-unit error of a value read at ``position`` with a figure-unit error (first order)."""
-        pos_err = np.sqrt(np.asarray(position_err, dtype=float) ** 2 + self.residual ** 2 + self.anchor_err ** 2)
+        """Data-unit error of a value read at ``position`` with a figure-unit error (first order), with the
+        calibration residual; the label-anchoring error shifts every point alike and is recorded on its own."""
+        pos_err = np.sqrt(np.asarray(position_err, dtype=float) ** 2 + self.residual ** 2)
         du = abs(self.slope) * pos_err
         if self.scale == "log":
             return self.value(position) * np.log(10.0) * du

@@ -58,9 +58,10 @@ def digitisation_record(d: Digitisation) -> dict:
                        "marker; markers labelled by a text to their right are legend glyphs and left out",
             "series": "grouped by fill and stroke colour, shape and size" + (
                 " (fill left out: it encodes the colour-bar value)" if d.colour_bar is not None else ""),
-            "errors": "x_err, y_err: marker-centre ambiguity, calibration residual and label anchoring, in quadrature, "
-                      "through the calibration; value_err: half the span of colour-bar samples as close to the "
-                      "marker colour as the nearest one, plus half a sample",
+            "errors": "x_err, y_err: marker-centre ambiguity and calibration residual, in quadrature, through the "
+                      "calibration; label_anchor_error (per axis, figure units): where tick positions are label "
+                      "positions, how far the labels' centring may put them from the ticks, a shift common to every "
+                      "point; value_err: half the interval between the nearest colour-bar samples of other colours",
         },
         "calibration": {"x": _axis(d.x), "y": _axis(d.y)},
         "points_per_series": {str(k): int(v) for k, v in counts.items()},

@@ -19,9 +19,10 @@ WHAT = (
     "centres mapped to data units through each axis's calibration (tick labels read as text, paired with tick marks or "
     "grid lines where drawn; otherwise tick positions given in the dataset record), series grouped by marker style, "
     "values read off a colour bar where the marker colour encodes one. Errors per point: x_err and y_err combine the "
-    "marker-centre ambiguity, the calibration residual and, where tick positions come from label positions, a "
-    "label-anchoring term of 0.05 em; value_err bounds the colour-bar quantisation (the value lies between the "
-    "nearest bar samples of other colours)."
+    "marker-centre ambiguity and the calibration residual; value_err bounds the colour-bar quantisation (the value "
+    "lies between the nearest bar samples of other colours). Where tick positions are taken from label positions "
+    "(no tick marks drawn), the record adds a label-anchoring error of 0.05 em per axis: a shift common to every "
+    "point, not part of the per-point errors."
 )
 
 

@@ -20,7 +20,7 @@ from ..digitise.spec import DigitiseSpec
 from ..paths import PAPERS
 from ..results import write_result
 
-VERSION = f"{METHOD_VERSION}.2"
+VERSION = f"{METHOD_VERSION}.3"
 CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
 RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
 HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]

@@ -59,6 +59,10 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
     path = Path(figure)
     if not path.is_file():
         raise DigitiseError(path, "figure file not found", "check the path")
+    if path.suffix.lower() == ".json":
+        from .wpd import import_wpd
+
+        return import_wpd(path)
     spec = spec or DigitiseSpec()
     page_no = page or spec.page
     panel = panel or spec.panel

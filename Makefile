@@ -71,11 +71,14 @@ test: $(VENV)/.installed
 clean:
 	rm -rf build report
 
-# make review PAPER=<bibkey>: scaffold papers/<bibkey>/ if new, validate it, write report/reviews/<bibkey>.md
+# make review PAPER=<bibkey> [FIGURE=<pdf or svg> [PAGE=N]]: scaffold papers/<bibkey>/ if new, validate it, write
+# report/reviews/<bibkey>.md; with FIGURE, digitise the figure into papers/<bibkey>/digitised/. The variables reach
+# the recipe through the environment and are quoted there, so no value can run a command.
 .PHONY: review
 review: | $(VENV)/.installed
-	@test -n "$(PAPER)" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
-	$(BIN)/python -m replication review $(PAPER)
+	@test -n "$$PAPER" || { echo "usage: make review PAPER=<bibkey> [FIGURE=<pdf> [PAGE=N]]"; exit 2; }
+	$(BIN)/python -m replication review "$$PAPER"
+	@if [ -n "$$FIGURE" ]; then $(BIN)/python -m replication digitise "$$FIGURE" --page "$${PAGE:-1}" --paper "$$PAPER"; fi
 
 .PHONY: FORCE
 FORCE:

@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     p_dig.add_argument("--page", type=int, default=None, help="PDF page, from 1")
     p_dig.add_argument("--panel", default=None, help="X0,Y0,X1,Y1: the plot to read, in figure units")
     p_dig.add_argument("--calibration", default=None, help="YAML file with ticks (position, value) per axis")
-    p_dig.add_argument("--out", default="digitised", help="output folder (default: ./digitised)")
+    p_dig.add_argument("--out", default=None, help="output folder (default: ./digitised)")
+    p_dig.add_argument("--paper", default=None, help="write into papers/<key>/digitised/ (scaffolding the paper if new)")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         from .digitise.command import digitise_command
 
         return digitise_command(args.figure, page=args.page, panel=args.panel, calibration=args.calibration,
-                                out=args.out)
+                                out=args.out, paper=args.paper)
     if args.command == "verify-data":
         from .data.verify import verify_all
 

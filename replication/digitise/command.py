@@ -9,6 +9,18 @@ from ..errors import AuditError
 from .errors import DigitiseError
 
 
+def _scaffolded(key: str) -> Path:
+    """papers/<key>/, scaffolded from the review templates if it does not exist yet."""
+    from .. import paths
+    from ..checklist.scaffold import scaffold_paper
+
+    folder = paths.PAPERS / key
+    if not (folder / "paper.yaml").exists():
+        for f in scaffold_paper(key):
+            print(f"created {f}")
+    return folder
+
+
 def parse_panel(text: str | None, figure: str) -> tuple[float, float, float, float] | None:
     """X0,Y0,X1,Y1 as four floats; a malformed value names the option and the fix."""
     if text is None:
@@ -23,15 +35,28 @@ def parse_panel(text: str | None, figure: str) -> tuple[float, float, float, flo
     return parts  # type: ignore[return-value]
 
 
-def digitise_command(figure: str, page: int | None, panel: str | None, calibration: str | None, out: str) -> int:
-    """Run the digitiser and write its outputs; 0 on success, 1 with the error on stderr."""
+def digitise_command(figure: str, page: int | None, panel: str | None, calibration: str | None, out: str | None,
+                     paper: str | None = None) -> int:
+    """Run the digitiser and write its outputs; 0 on success, 1 with the error on stderr.
+
+    With ``paper``, the outputs go into papers/<paper>/digitised/ (the paper is scaffolded first if it is new),
+    with a draft dataset record for the figure."""
     from . import digitise_figure, write_digitisation
     from .spec import load_spec
 
     try:
         spec = load_spec(Path(calibration)) if calibration else None
+        if paper is not None:
+            out = str(_scaffolded(paper) / "digitised")
         d = digitise_figure(figure, page=page, panel=parse_panel(panel, figure), spec=spec)
-        points, meta = write_digitisation(d, Path(out))
+        points, meta = write_digitisation(d, Path(out or "digitised"))
+        if paper is not None:
+            from ..results import write_text_atomic
+            from .draft import record_draft
+
+            draft = Path(out) / "dataset.draft.yaml"
+            write_text_atomic(draft, record_draft(d, paper, spec))
+            print(f"draft dataset record written to {draft}")
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -50,6 +50,34 @@ def _point_sets(out: Path, prov: dict, sets: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _columns(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """The columns in reading order (the cache stores them sorted), any others after."""
+    if not len(df):
+        return df
+    return df[[c for c in order if c in df.columns] + [c for c in df.columns if c not in order]]
+
+
+def _agreement_notes(agreement: pd.DataFrame, cal: dict) -> list[str]:
+    """What the agreement numbers mean, in sentences computed from them."""
+    notes = []
+    c = agreement[agreement["quantity"] == "C (FLOP)"]
+    if len(c) and cal.get("released_x_map") and cal.get("labels_x"):
+        a, b = cal["released_x_map"]
+        first = min(cal["labels_x"], key=lambda t: t[1])
+        at = (float(f"{first[1]:e}".split("e")[1]) - a) / b
+        notes.append(f"Chinchilla C: every point differs by the same factor (median relative difference "
+                     f"{c['median_rel_diff'].iloc[0]:.4f}, largest {c['max_rel_diff'].iloc[0]:.4f}). The figure has no "
+                     f"tick marks; the released calibration puts {first[2]} at {at:.3f}, the centre of its label is at "
+                     f"{first[0]:.3f}, so the two calibrations differ by a shift of {first[0] - at:+.3f} units, within "
+                     "the label-anchoring error the record states (a shift common to every point, not part of x_err).")
+    t = agreement[agreement["quantity"] == "training tokens"]
+    if len(t):
+        notes.append(f"Llama 3: tokens agree to {t['max_rel_diff'].iloc[0]:.1e} relative at most, every budget "
+                     "matches; the differences exceed the digitiser's own tiny error (its calibration is on the grid "
+                     "lines, the third party's on the tick marks), so the 'within' share is not informative here.")
+    return notes
+
+
 def _pct(v: float) -> str:
     return f"{100 * v:+.1f}%"
 
@@ -66,7 +94,8 @@ def _finding(shift: pd.DataFrame, cal: dict) -> list[str]:
         lines.append(
             f"The y-axis labels of the SVG put 100e9 at {label_y.get(1e11, float('nan')):.3f} and 100e6 at "
             f"{label_y.get(1e8, float('nan')):.3f} (log fit residual {cal['labels_y_residual']:.3f}); the points as "
-            f"released follow log10(N) = {a:.4f} {b:+.6f} y, i.e. the same calibration. The corrected tick set "
+            f"released follow log10(N) = {a:.4f} {b:+.6f} y, which puts them at {(11 - a) / b:.3f} and "
+            f"{(8 - a) / b:.3f}. The corrected tick set "
             f"differs from the labels by up to {diffs[worst]:+.3f} units (at {worst:.0e} parameters), which rescales "
             f"log N by {(cal['corrected_y'][0][0] - cal['corrected_y'][-1][0]) / (label_y[1e11] - label_y[1e8]):.4f} "
             "between the two end ticks.")
@@ -93,7 +122,9 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
         index.table(sets)
     for e in results.get("errors", []):
         index.text(f"Not computed: {e}")
-    agreement = pd.DataFrame(results.get("agreement", []))
+    agreement = _columns(pd.DataFrame(results.get("agreement", [])),
+                         ["figure", "quantity", "points_ours", "points_theirs", "matched", "median_rel_diff",
+                          "max_rel_diff", "median_abs_diff", "max_abs_diff", "share_within_our_error"])
     if len(agreement):
         write_table(out / "tables", "digitised_validation", agreement,
                     "The digitiser against third-party digitisations, point by point (matched by figure position)", prov)
@@ -102,7 +133,9 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
                    "units); differences are relative (median, largest) and absolute, and the share of matched points "
                    "whose difference is within the digitiser's own error estimate. Table: tables/digitised_validation.csv.")
         index.table(agreement)
-    shift = pd.DataFrame(results.get("shift", []))
+        index.items(_agreement_notes(agreement, results.get("calibrations", {})))
+    shift = _columns(pd.DataFrame(results.get("shift", [])),
+                     ["paper", "quantity", RELEASED, LABELS, CORRECTED, f"move: {LABELS}", f"move: {CORRECTED}"])
     if len(shift):
         write_table(out / "tables", "digitised_calibration_shift", shift,
                     f"Chinchilla Approach 3 refitted on three point sets: {RELEASED}; {LABELS}; {CORRECTED}", prov)
@@ -114,12 +147,16 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
                    "tables/digitised_calibration_shift.csv (columns 'move' are relative to the released points).")
         index.items(_finding(shift, results.get("calibrations", {})))
         index.table(shift[shift["quantity"].isin(HEADLINE)])
-    widening = pd.DataFrame(results.get("widening", []))
+    widening = _columns(pd.DataFrame(results.get("widening", [])),
+                        ["paper", "quantity", "replicates", "width_bootstrap", "width_perturbation", "width_both",
+                         "widening"])
     if len(widening):
         write_table(out / "tables", "digitised_widening", widening,
                     "95% interval widths: point bootstrap, perturbation within digitisation error, and both", prov)
-        text = ("Intervals with digitisation error: each replicate moves every point uniformly within the digitiser's "
-                "errors (N, D = C / 6N, loss) and refits from the point estimate, alone or on the same bootstrap "
+        text = ("Intervals with digitisation error, on the released Chinchilla points: each replicate moves every "
+                "point uniformly within the digitiser's per-point errors of the matched point (N, D = C / 6N from the "
+                "errors of N and C, loss from the colour-bar quantisation; the label-anchoring shift common to all "
+                "points is left to the calibration finding of the report's section on digitised data) and refits from the point estimate, alone or on the same bootstrap "
                 "resamples as the bootstrap column (both refitted the same way, so the comparison isolates the "
                 "digitisation error). 'widening' is the relative change of the 95% width from the bootstrap alone; "
                 "with a few hundred replicates it carries Monte Carlo noise of a few percent.")

@@ -83,8 +83,9 @@ def test_log_colour_bar(tmp_path):
     assert np.all(np.abs(pts["value"].to_numpy() - [2.0, 3.0, 4.5]) <= pts["value_err"].to_numpy() + 1e-9)
 
 
-def test_same_figure_same_bytes(tmp_path):
-    fig = loglog_figure(tmp_path / "a.svg")
+@pytest.mark.parametrize("ext", ["svg", "pdf"])
+def test_same_figure_same_bytes(tmp_path, ext):
+    fig = loglog_figure(tmp_path / f"a.{ext}")
     write_digitisation(digitise_figure(fig), tmp_path / "one")
     write_digitisation(digitise_figure(fig), tmp_path / "two")
     for name in ("points.csv", "digitisation.yaml"):

@@ -12,8 +12,12 @@ from .errors import DigitiseError
 def _scaffolded(key: str) -> Path:
     """papers/<key>/, scaffolded from the review templates if it does not exist yet."""
     from .. import paths
-    from ..checklist.scaffold import scaffold_paper
+    from ..checklist.scaffold import KEY, scaffold_paper
+    from ..errors import MetadataError
 
+    if not KEY.match(key):
+        raise MetadataError(f"papers/{key}", None, f"'{key}' is not a usable bibtex key",
+                            "use lower-case letters, digits, '_' or '-', starting with a letter (e.g. smith2024scaling)")
     folder = paths.PAPERS / key
     if not (folder / "paper.yaml").exists():
         for f in scaffold_paper(key):

@@ -185,12 +185,12 @@ def cache_path(build: Path) -> Path:
     return Path(build) / "digitised" / "validation.json"
 
 
-def compute(build: Path) -> dict:
-    """Compute the section's numbers (unless the cache is current) and write the cache; a failing part records
-    its error and the others still run."""
+def compute(build: Path, reuse: bool = True) -> dict:
+    """Compute the section's numbers (unless ``reuse`` and the cache is current) and write the cache; a failing
+    part records its error and the others still run."""
     cache = cache_path(build)
     key = _cache_key()
-    if cache.exists():
+    if reuse and cache.exists():
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
             if cached.get("key") == key:
@@ -222,7 +222,7 @@ def main() -> int:
     """`python -m replication.report.digitised_results`: the step `make` runs before the report."""
     from ..paths import BUILD
 
-    out = compute(BUILD)
+    out = compute(BUILD, reuse=False)  # make runs this step only when the code or an input changed
     for e in out["errors"]:
         print(f"digitised: {e}")
     print(f"digitised: {len(out['point_sets'])} point set(s), {len(out['agreement'])} validation row(s) "

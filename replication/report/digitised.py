@@ -153,17 +153,19 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
     if len(widening):
         write_table(out / "tables", "digitised_widening", widening,
                     "95% interval widths: point bootstrap, perturbation within digitisation error, and both", prov)
-        text = ("Intervals with digitisation error, on the released Chinchilla points: each replicate moves every "
-                "point uniformly within the digitiser's per-point errors of the matched point (N, D = C / 6N from the "
-                "errors of N and C, loss from the colour-bar quantisation; the label-anchoring shift common to all "
-                "points is left to the calibration finding of the report's section on digitised data) and refits from the point estimate, alone or on the same bootstrap "
+        text = ("Intervals with digitisation error, on the third-party points the papers are fitted on: each "
+                "replicate moves every point uniformly within the digitiser's per-point errors of the matched point "
+                "(Chinchilla: N, D = C / 6N from the errors of N and C, loss from the colour-bar quantisation; the "
+                "label-anchoring shift common to all points is left to the calibration finding of the report's "
+                "section on digitised data; Llama 3: tokens and loss, the exponent b of D* ~ C^b over the per-budget "
+                "quadratic minima, the within-budget bootstrap) and refits from the point estimate, alone or on the same bootstrap "
                 "resamples as the bootstrap column (both refitted the same way, so the comparison isolates the "
                 "digitisation error). 'widening' is the relative change of the 95% width from the bootstrap alone; "
                 "with a few hundred replicates it carries Monte Carlo noise of a few percent.")
         index.heading("Digitisation error in the intervals", level=3)
         index.text(text + " Table: tables/digitised_widening.csv.")
         index.table(widening)
-        for key in CHINCHILLA_PAPERS:
+        for key in sorted(set(widening["paper"])):
             if key in pages:  # the paper pages are already written: add the section and write them again
                 pages[key].heading("Digitisation error in the intervals")
                 pages[key].text(text)

@@ -20,7 +20,7 @@ from ..digitise.spec import DigitiseSpec
 from ..paths import PAPERS
 from ..results import write_result
 
-VERSION = f"{METHOD_VERSION}.3"
+VERSION = f"{METHOD_VERSION}.4"
 CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
 RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
 HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]
@@ -44,7 +44,7 @@ def _cache_key() -> str:
     for ds in ("chinchilla-figure-4", "llama3-figure-2", "epoch-chinchilla", "llama3-isoflops"):
         meta = load_dataset_meta(ds)
         h.update(json.dumps(meta.model_dump(), sort_keys=True, default=str).encode())
-    for key in CHINCHILLA_PAPERS:
+    for key in CHINCHILLA_PAPERS + ["dubey2024llama"]:
         h.update((PAPERS / key / "paper.yaml").read_bytes())
     h.update(str(_n_replicates()).encode())
     return h.hexdigest()
@@ -148,10 +148,47 @@ def _llama(out: dict) -> None:
     ours = d.points[d.points["series"] != "minimum"].copy()
     ours["budget"] = ours["series"].astype(float)
     theirs = load_table("llama3-isoflops", "points").rename(columns={"x_page": "x_fig", "y_page": "y_fig"})
-    rows, _ = agreement_rows("Llama 3 Figure 2 (eric-czech points)", ours, theirs,
-                             [("training tokens", "x", "training_tokens", "x_err"), ("validation loss", "y", "validation_loss", "y_err"),
-                              ("IsoFLOP budget", "budget", "compute_budget", None)], tol=0.5)
+    rows, pairs = agreement_rows("Llama 3 Figure 2 (eric-czech points)", ours, theirs,
+                                 [("training tokens", "x", "training_tokens", "x_err"), ("validation loss", "y", "validation_loss", "y_err"),
+                                  ("IsoFLOP budget", "budget", "compute_budget", None)], tol=0.5)
     out["agreement"] += rows
+    out["widening"] += _llama_widening(pairs)
+
+
+def _llama_widening(pairs: pd.DataFrame) -> list[dict]:
+    """The Llama 3 allocation exponent (D* ~ C^b over the per-budget quadratic minima, as in its replication):
+    95% widths over the within-budget bootstrap, over perturbations within the digitiser's errors of the matched
+    points, and over both (each replicate one bootstrap resample, the same with and without perturbation)."""
+    from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima
+    from ..fitting.loglog import fit_power_law
+    from ..metadata import load_paper
+    from ..uncertainty.intervals import percentile_interval
+    from ..uncertainty.perturb import perturbed
+
+    key = "dubey2024llama"
+    seed = int(load_paper(key).protocol.bootstrap.get("seed", 0))
+    frame = pd.DataFrame({"C": pairs["theirs_compute_budget"].to_numpy(float),
+                          "D": pairs["theirs_training_tokens"].to_numpy(float),
+                          "L": pairs["theirs_validation_loss"].to_numpy(float)})
+    d_err, l_err = pairs["ours_x_err"].to_numpy(float), pairs["ours_y_err"].to_numpy(float)
+    n = _n_replicates()
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+
+    def moved() -> pd.DataFrame:
+        return frame.assign(D=perturbed(frame["D"], d_err, rng, True), L=perturbed(frame["L"], l_err, rng, True))
+
+    def exponent(df: pd.DataFrame) -> float:
+        m = budget_optima(df, "C", "D", "L", method="quadratic")
+        m = m[m["valid"]]
+        return float(fit_power_law(m["C"], m["x_opt"], what="llama3 minima").exponent)
+
+    boot = [float(bootstrap_quadratic_optima(frame, "C", "D", "L", n_boot=1, seed=(seed, b)).exponent[0]) for b in range(n)]
+    pert = [exponent(moved()) for _ in range(n)]
+    both = [float(bootstrap_quadratic_optima(moved(), "C", "D", "L", n_boot=1, seed=(seed, b)).exponent[0])
+            for b in range(n)]
+    wb, wp, w2 = (float(np.diff(percentile_interval(np.array(v), 0.95))[0]) for v in (boot, pert, both))
+    return [{"paper": key, "quantity": "b_alloc", "replicates": n, "width_bootstrap": wb, "width_perturbation": wp,
+             "width_both": w2, "widening": w2 / wb - 1.0 if wb else float("nan")}]
 
 
 def _point_sets(out: dict) -> None:

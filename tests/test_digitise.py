@@ -180,3 +180,17 @@ def test_command_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cal.yaml" in err and "x.ticks" in err
     assert not (tmp_path / "bad").exists()
+
+
+def test_colour_bar_of_another_plot_is_not_read(tmp_path):
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 4))
+    a.plot([1, 2, 3], [1, 2, 3], "o", color="C3", label="runs")
+    im = b.imshow(np.arange(12.0).reshape(3, 4), cmap="viridis")
+    fig.colorbar(im, ax=b)
+    path = _save(fig, tmp_path / "two.svg")
+    from replication.digitise.axes import find_frames
+    from replication.digitise.svg import read_svg
+
+    left = min(find_frames(read_svg(path)), key=lambda f: f.box[0])
+    d = digitise_figure(path, panel=left.box)
+    assert "value" not in d.points.columns and d.points["series"].nunique() == 1

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return review_command(args.key)
     if args.command == "digitise":
-        from .digitise.command import digitise_command
+        from .digitise_cli import digitise_command
 
         return digitise_command(args.figure, page=args.page, panel=args.panel, calibration=args.calibration,
                                 out=args.out, paper=args.paper)

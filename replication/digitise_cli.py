@@ -1,19 +1,19 @@
-"""The `digitise` command: figure in, points.csv and digitisation.yaml out, errors printed with their fix."""
+"""The `digitise` command (command-line layer): figure in, points.csv and digitisation.yaml out, errors printed with their fix."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from ..errors import AuditError
-from .errors import DigitiseError
+from .digitise.errors import DigitiseError
+from .errors import AuditError
 
 
 def _scaffolded(key: str) -> Path:
     """papers/<key>/, scaffolded from the review templates if it does not exist yet."""
-    from .. import paths
-    from ..checklist.scaffold import KEY, scaffold_paper
-    from ..errors import MetadataError
+    from . import paths
+    from .checklist.scaffold import KEY, scaffold_paper
+    from .errors import MetadataError
 
     if not KEY.match(key):
         raise MetadataError(f"papers/{key}", None, f"'{key}' is not a usable bibtex key",
@@ -45,8 +45,8 @@ def digitise_command(figure: str, page: int | None, panel: str | None, calibrati
 
     With ``paper``, the outputs go into papers/<paper>/digitised/ (the paper is scaffolded first if it is new),
     with a draft dataset record for the figure."""
-    from . import digitise_figure, write_digitisation
-    from .spec import load_spec
+    from .digitise import digitise_figure, write_digitisation
+    from .digitise.spec import load_spec
 
     try:
         spec = load_spec(Path(calibration)) if calibration else None
@@ -55,8 +55,8 @@ def digitise_command(figure: str, page: int | None, panel: str | None, calibrati
         d = digitise_figure(figure, page=page, panel=parse_panel(panel, figure), spec=spec)
         points, meta = write_digitisation(d, Path(out or "digitised"))
         if paper is not None:
-            from ..results import write_text_atomic
-            from .draft import record_draft
+            from .digitise.draft import record_draft
+            from .results import write_text_atomic
 
             draft = Path(out) / "dataset.draft.yaml"
             write_text_atomic(draft, record_draft(d, paper, spec))

@@ -194,3 +194,19 @@ def test_colour_bar_of_another_plot_is_not_read(tmp_path):
     left = min(find_frames(read_svg(path)), key=lambda f: f.box[0])
     d = digitise_figure(path, panel=left.box)
     assert "value" not in d.points.columns and d.points["series"].nunique() == 1
+
+
+@pytest.mark.parametrize("ext", ["svg", "pdf"])
+def test_discrete_colour_bar_of_cells(tmp_path, ext):
+    from matplotlib.colors import BoundaryNorm
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    norm = BoundaryNorm(np.linspace(0, 8, 9), 256)
+    sc = ax.scatter([1, 2, 3, 4], [1, 2, 3, 4], c=[0.5, 2.5, 4.5, 7.5], cmap="viridis", norm=norm)
+    fig.colorbar(sc)
+    d = digitise_figure(_save(fig, tmp_path / f"cells.{ext}"))
+    assert d.colour_bar.kind == "cells"
+    pts = d.points.sort_values("x")
+    # Each marker's colour is one cell of width 1: the value is that cell's middle, the error half its width.
+    np.testing.assert_allclose(pts["value"], [0.5, 2.5, 4.5, 7.5], atol=1e-6)
+    np.testing.assert_allclose(pts["value_err"], 0.5, atol=1e-6)

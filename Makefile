@@ -24,7 +24,7 @@ endif
 ifdef DASK_SCHEDULER
 export SCALING_AUDIT_DASK_SCHEDULER := $(DASK_SCHEDULER)
 endif
-export PAPER
+export PAPER FIGURE PAGE
 
 .PHONY: all env data replicate report test clean bench
 .DELETE_ON_ERROR:
@@ -53,8 +53,14 @@ replicate: build/.report-inputs
 build/.report-inputs: FORCE | $(VENV)/.installed
 	@$(BIN)/python -m replication run --stale --stamp $@ || [ $$? -eq 1 ]
 
+# Digitised point sets and the digitiser's validation (figures read, refits on each calibration), for the report.
+DIGITISED := build/digitised/validation.json
+$(DIGITISED): $(shell find replication -name '*.py') $(wildcard datasets/*/dataset.yaml) pyproject.toml requirements.lock \
+              papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml | $(VENV)/.installed
+	$(BIN)/python -m replication.report.digitised_results
+
 report: report/index.html
-report/index.html: build/.report-inputs
+report/index.html: build/.report-inputs $(DIGITISED)
 	$(BIN)/python -m replication report
 
 test: $(VENV)/.installed
@@ -63,11 +69,14 @@ test: $(VENV)/.installed
 clean:
 	rm -rf build report
 
-# make review PAPER=<bibkey>: scaffold papers/<bibkey>/ if new, validate it, write report/reviews/<bibkey>.md
+# make review PAPER=<bibkey> [FIGURE=<pdf or svg> [PAGE=N]]: scaffold papers/<bibkey>/ if new, validate it, write
+# report/reviews/<bibkey>.md; with FIGURE, digitise the figure into papers/<bibkey>/digitised/. The variables reach
+# the recipe through the environment and are quoted there, so no value can run a command.
 .PHONY: review
 review: | $(VENV)/.installed
-	@test -n "$$PAPER" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
+	@test -n "$$PAPER" || { echo "usage: make review PAPER=<bibkey> [FIGURE=<pdf> [PAGE=N]]"; exit 2; }
 	$(BIN)/python -m replication review "$$PAPER"
+	@if [ -n "$$FIGURE" ]; then $(BIN)/python -m replication digitise "$$FIGURE" --page "$${PAGE:-1}" --paper "$$PAPER"; fi
 
 .PHONY: FORCE
 FORCE:

@@ -54,6 +54,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-data", help="resolve every dataset file and check its sha256")
     p_review = sub.add_parser("review", help="scaffold papers/<key>/ if new, validate it, write report/reviews/<key>.md")
     p_review.add_argument("key", help="the paper's bibtex key")
+    p_dig = sub.add_parser("digitise", help="read the points of a vector figure (SVG or PDF page) into DIR/points.csv")
+    p_dig.add_argument("figure", help="the figure file (.svg or .pdf), or a WebPlotDigitizer project (.json)")
+    p_dig.add_argument("--page", type=int, default=None, help="PDF page, from 1")
+    p_dig.add_argument("--panel", default=None, help="X0,Y0,X1,Y1: the plot to read, in figure units")
+    p_dig.add_argument("--calibration", default=None, help="YAML file with ticks (position, value) per axis")
+    p_dig.add_argument("--out", default=None, help="output folder (default: ./digitised)")
+    p_dig.add_argument("--paper", default=None, help="write into papers/<key>/digitised/ (scaffolding the paper if new)")
     return p
 
 
@@ -100,6 +107,11 @@ def _dispatch(args) -> int:
         from .paths import check_key
 
         return review_command(check_key(args.key, "paper key", "make review PAPER=<key>"))
+    if args.command == "digitise":
+        from .digitise_cli import digitise_command
+
+        return digitise_command(args.figure, page=args.page, panel=args.panel, calibration=args.calibration,
+                                out=args.out, paper=None if args.paper is None else check_key(args.paper, "paper key", "make review PAPER=<key> FIGURE=<pdf>"))
     if args.command == "verify-data":
         from .data.verify import verify_all
 

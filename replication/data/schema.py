@@ -41,8 +41,11 @@ class DataFile(BaseModel):
     mirror_path: str = Field(description="path of the file under the data mirror directory")
     url: str = Field(description="URL of the file at the pinned commit")
     sha256: str
-    format: Literal["csv", "csv.gz", "json", "jsonl", "json_record"] = Field(
-        "csv", description="json_record: one JSON object, read as one row with nested keys joined by dots")
+    format: Literal["csv", "csv.gz", "json", "jsonl", "json_record", "digitised"] = Field(
+        "csv", description="json_record: one JSON object, read as one row with nested keys joined by dots; "
+                           "digitised: a vector figure (SVG or PDF) whose points the digitiser reads (see `digitise`)")
+    digitise: dict | None = Field(None, description="for format digitised: the digitisation spec "
+                                                    "(replication/digitise/spec.py: page, panel, x, y, colorbar, series)")
     header_row: int = Field(0, ge=0, description="CSV row (from 0) holding the column names; rows above it label groups of columns")
     codes_verbatim: bool = Field(False, description="keep strings such as NA or N/A as written (answer codes); only empty cells are missing")
     columns: list[Column] = Field(default_factory=list)

@@ -29,6 +29,7 @@ from ..results import current_umask, read_paper_result, write_text_atomic
 from .pages import Page
 from .provenance import provenance, provenance_lines
 from .cross_paper import allocation_figure, cross_paper_rows
+from .digitised import digitised_section
 from .tables import write_table
 
 TABLES = {
@@ -155,6 +156,7 @@ def _build(build: Path, out: Path) -> Path:
                 shown_cross = None
         index = overview_page(results, tables, prov, shown_cross)
         checklist.overview_section(index)
+        digitised_section(tmp, index, pages, prov, build)
         write_text_atomic(tmp / "index.md", index.markdown())
         write_text_atomic(tmp / "index.html", index.html())
         old = None

@@ -19,7 +19,8 @@ TARGET = "openLM_loss"
 def _four_epochs(r_d_star):
     """Fraction of fresh-data value of four epochs (R_D = 3) under D' = U (1 + R*_D (1 - exp(-R_D / R*_D)))."""
     r = np.asarray(r_d_star, dtype=float)
-    return (1 + r * (1 - np.exp(-3 / r))) / 4
+    with np.errstate(invalid="ignore"):  # R*_D = inf (no decay): every repeated token counts in full
+        return np.where(np.isinf(r), 1.0, (1 + r * (1 - np.exp(-3 / r))) / 4)
 
 
 def replicate(audit: Audit) -> None:

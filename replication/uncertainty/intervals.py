@@ -19,27 +19,51 @@ def _finite(samples: np.ndarray) -> np.ndarray:
     return s[np.isfinite(s)]
 
 
+def _not_nan(samples: np.ndarray) -> np.ndarray:
+    """Replicates without failed refits (NaN); infinite ones stay: a refit on a face of its law (laws/faces.py,
+    e.g. R* = inf) is a valid replicate whose value is the limit."""
+    s = np.asarray(samples, dtype=float)
+    return s[~np.isnan(s)]
+
+
+def _quantile(s: np.ndarray, p: float) -> float:
+    """np.quantile's linear interpolation, where an infinite order statistic makes the quantile infinite
+    exactly when the interpolation would use it (no inf - inf)."""
+    s = np.sort(s)
+    h = (s.size - 1) * p
+    lo, hi = int(np.floor(h)), int(np.ceil(h))
+    if np.isfinite(s[lo]) and np.isfinite(s[hi]):
+        return float(np.quantile(s, p))
+    if h == lo or s[lo] == s[hi]:
+        return float(s[lo])
+    return float(s[hi] if np.isinf(s[hi]) else s[lo])
+
+
 def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float]:
     """Bootstrap percentile interval at ``level`` (e.g. 0.95): the (1-level)/2 and (1+level)/2 quantiles."""
     if not 0 < level < 1:
         raise ValueError(f"interval level must be in (0, 1), got {level}")
-    s = _finite(samples)
+    s = _not_nan(samples)
     if s.size == 0:
         return float("nan"), float("nan")
-    lo, hi = np.quantile(s, [(1 - level) / 2, (1 + level) / 2])
-    return float(lo), float(hi)
+    if np.isfinite(s).all():
+        lo, hi = np.quantile(s, [(1 - level) / 2, (1 + level) / 2])
+        return float(lo), float(hi)
+    return _quantile(s, (1 - level) / 2), _quantile(s, (1 + level) / 2)
 
 
 def quantile_mcse(samples: np.ndarray, p: float) -> float:
     """Monte Carlo SE of the p-quantile of B replicates: half the gap between the order statistics at
     B p -/+ sqrt(B p (1 - p)), a distribution-free 68% interval for the quantile (binomial method)."""
-    s = np.sort(_finite(samples))
+    s = np.sort(_not_nan(samples))
     b = s.size
     if b < 2:
         return float("nan")
     half = np.sqrt(b * p * (1 - p))  # one binomial standard deviation of the count below the quantile
     lo = int(np.clip(np.floor(b * p - half), 0, b - 1))
     hi = int(np.clip(np.ceil(b * p + half), 0, b - 1))
+    if s[hi] == s[lo]:  # also both infinite (a face): the end is that limit whatever the draws
+        return 0.0
     return float((s[hi] - s[lo]) / 2)
 
 
@@ -62,8 +86,11 @@ def jackknife_mcse(stat: Callable[[np.ndarray], float], samples: np.ndarray, gro
 
 
 def bootstrap_se(samples: np.ndarray) -> float:
-    """Standard deviation of the bootstrap replicates (the bootstrap standard error)."""
-    s = _finite(samples)
+    """Standard deviation of the bootstrap replicates (the bootstrap standard error); infinite when some
+    replicates lie at an infinite face limit (the quantity is not bounded by the data)."""
+    s = _not_nan(samples)
+    if np.isinf(s).any():
+        return float("inf")
     return float(np.std(s, ddof=1)) if s.size > 1 else float("nan")
 
 

@@ -130,9 +130,11 @@ def test_percentile_interval_matches_numpy_quantiles():
     assert lo == pytest.approx(5.0, abs=1e-12) and hi == pytest.approx(95.0, abs=1e-12)
 
 
-def test_percentile_interval_ignores_nonfinite_and_empty():
+def test_percentile_interval_ignores_failed_refits_keeps_face_limits():
     s = np.array([1.0, 2.0, np.nan, 3.0, np.inf, 4.0, 5.0])
-    assert percentile_interval(s, 0.5) == tuple(np.quantile([1, 2, 3, 4, 5], [0.25, 0.75]))
+    # NaN (a failed refit) is dropped; inf (a refit on a face, e.g. R* = inf) is a replicate like any other
+    assert percentile_interval(s, 0.5) == (2.25, 4.75)
+    assert percentile_interval(s, 0.95) == (pytest.approx(1.125), np.inf)
     lo, hi = percentile_interval(np.array([np.nan]), 0.9)
     assert np.isnan(lo) and np.isnan(hi)
 

@@ -15,6 +15,10 @@ from .schema import DataFile
 
 def read_frame(path: Path, spec: DataFile) -> pd.DataFrame:
     """Parse the file by its declared format; a parse failure names the file."""
+    if spec.format == "digitised":
+        from .digitised import read_digitised
+
+        return read_digitised(path, spec)
     try:
         if spec.format in READERS:
             return READERS[spec.format](path, spec)

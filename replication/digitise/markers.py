@@ -25,11 +25,11 @@ class Marker:
     order: int
 
     def style(self, with_fill: bool = True) -> tuple:
-        """The grouping key: fill and stroke colour, shape, size (fill left out when colour encodes a value)."""
-        if with_fill:
-            return (self.fill, self.stroke, self.kind, round(self.size, 1))
-        stroke = None if self.stroke == self.fill else self.stroke  # an edge drawn in the face colour
-        return (None, stroke, self.kind, round(self.size, 1))
+        """The grouping key: fill and stroke colour, shape, size (fill left out when colour encodes a value).
+
+        An edge drawn in the face colour looks like no edge, so it groups with markers drawn without one."""
+        stroke = None if self.stroke == self.fill else self.stroke
+        return (self.fill if with_fill else None, stroke, self.kind, round(self.size, 1))
 
 
 def shape_kind(s: Shape) -> str:
@@ -49,11 +49,14 @@ def shape_kind(s: Shape) -> str:
     u = np.asarray(uniq)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     if n == 3:
-        far = u[np.argmax(np.hypot(u[:, 0] - cx, u[:, 1] - cy))]
-        dx, dy = far[0] - cx, far[1] - cy
-        if abs(dy) >= abs(dx):
-            return "triangle-up" if dy < 0 else "triangle-down"
-        return "triangle-right" if dx > 0 else "triangle-left"
+        tol = 1e-3 * scale
+        for k in range(3):  # the apex is the vertex off the side the other two share
+            a, b = u[(k + 1) % 3], u[(k + 2) % 3]
+            if abs(a[1] - b[1]) < tol:
+                return "triangle-up" if u[k][1] < a[1] else "triangle-down"
+            if abs(a[0] - b[0]) < tol:
+                return "triangle-left" if u[k][0] < a[0] else "triangle-right"
+        return "triangle"
     if n == 4:
         on_corner = np.isclose(u[:, 0], x0, atol=1e-3 * scale) | np.isclose(u[:, 0], x1, atol=1e-3 * scale)
         return "square" if on_corner.all() else "diamond"

@@ -56,11 +56,14 @@ def _root_scale(svg) -> float:
     return 1.0
 
 
+_GLYPH_ID = re.compile(r"glyph|^[A-Za-z][\w.]*-[0-9a-f]{2,5}$")  # cairo's glyph-0-1, matplotlib's DejaVuSans-31
+
+
 def _in_glyph(el) -> bool:
-    """Whether the shape is a font glyph drawn through <use> (cairo/pdf2svg write text this way)."""
-    ident = str(el.values.get("id", "") or "") + " " + str(el.values.get("xlink:href", "") or "")
-    href = el.values.get("{http://www.w3.org/1999/xlink}href", "") or el.values.get("href", "") or ""
-    return "glyph" in ident or "glyph" in str(href)
+    """Whether the shape is a font glyph drawn through <use> (cairo, pdf2svg and matplotlib write outlined text so)."""
+    ident = str(el.values.get("id", "") or "")
+    href = str(el.values.get("{http://www.w3.org/1999/xlink}href", "") or el.values.get("href", "") or "")
+    return bool(_GLYPH_ID.search(ident) or _GLYPH_ID.search(href.lstrip("#")))
 
 
 def _colour(paint) -> str | None:

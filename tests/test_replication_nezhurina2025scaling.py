@@ -59,3 +59,26 @@ def test_comparison_quantities_and_verdicts(result):
         q["seg_gap_clip_minus_mammut_at_1e+12"]["intervals"]["0.95"][0])
     rows = {r["fit"]: r for r in result["extrapolation"]}
     assert set(rows) == {"seg_clip", "seg_mammut"} and all(r["n_held_out"] > 0 for r in rows.values())
+
+
+PUBLISHED = {"clip": (57.862083, 18.391321, -0.226604, 0.111169), "mammut": (125.356572, 19.289384, -0.255670, 0.101112)}
+
+
+@pytest.mark.parametrize("family", ["clip", "mammut"])
+def test_fig1_refit_is_the_optimum_and_near_the_published_constants(result, family):
+    rows = [r for r in result["tables"]["fig1_points"]["rows"] if r["family"] == family]
+    x, y = np.array([r["gflops"] for r in rows]), np.array([r["err"] for r in rows])
+    assert 25 <= len(x) <= 40 and 7e6 < x.min() and x.max() < 1e12
+    a, ln_b, c, d = PUBLISHED[family]
+    sse_published = np.sum((y - (a * (x + np.exp(ln_b)) ** c + d)) ** 2) / 2
+    fit = result["fits"][f"fig1_{family}"]
+    assert fit["point"]["fun"] <= sse_published  # the refit is at least as good on the digitised points
+    q = result["quantities"]
+    assert q[f"fig1_{family}.c"]["value"] == pytest.approx(c, abs=0.01)
+    assert q[f"fig1_{family}.d"]["value"] == pytest.approx(d, abs=0.01)
+    assert q[f"fig1_{family}.ln_b"]["value"] == pytest.approx(np.log(q[f"fig1_{family}.b"]["value"]))
+    claims = {cl["claim"]: cl for cl in result["claims"]}
+    for name, value in zip(("a", "ln_b", "c", "d"), PUBLISHED[family]):
+        cl = claims[f"fig1_{family}_{name}"]
+        inside = cl["ci_low"] - 5e-7 <= value <= cl["ci_high"] + 5e-7
+        assert cl["verdict"] == ("reproduced" if inside else "not reproduced")

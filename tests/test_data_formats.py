@@ -49,6 +49,8 @@ def test_literals_are_read_row_major_and_the_script_never_runs(tmp_path):
     ("[1] * n", "not a literal"),
     ("__import__('os').getcwd()", "not a literal"),
     ("[1] * 10**9", "not a literal"),
+    ("[[0] * 100000] * 100000", "not a literal"),
+    ("[{'a': 1}]", "not a literal"),
 ])
 def test_non_literal_values_are_refused_naming_the_variable(tmp_path, value, problem):
     path = _script(tmp_path, f"sizes = [1, 2, 3]\nstreams = {value}\n")

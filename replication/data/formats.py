@@ -60,22 +60,36 @@ def read_python_literals(path: Path, spec: DataFile) -> pd.DataFrame:
     return pd.DataFrame({k: list(v) for k, v in columns.items()})
 
 
-MAX_REPEAT = 100_000
+MAX_VALUES = 10_000_000  # a data literal larger than this is refused (a repeated list could otherwise explode)
 
 
 def _literal(node: ast.expr):
     """The value of a literal expression: what ast.literal_eval accepts, plus a list repeated by an integer
     (``[1] * 6``), evaluated element by element; anything else (names, calls, attributes) is refused."""
+    value, _ = _literal_sized(node)
+    return value
+
+
+def _literal_sized(node: ast.expr) -> tuple[object, int]:
+    """A literal's value and how many scalar values it holds once expanded, refusing more than MAX_VALUES."""
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [_literal(e) for e in node.elts]
+        items = [_literal_sized(e) for e in node.elts]
+        size = sum(n for _, n in items)
+        if size > MAX_VALUES:
+            raise ValueError("literal too large")
+        return [v for v, _ in items], size
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         for seq, count in ((node.left, node.right), (node.right, node.left)):
             if isinstance(seq, (ast.List, ast.Tuple)) and isinstance(count, ast.Constant) and type(count.value) is int:
-                if not 0 <= count.value <= MAX_REPEAT:
+                value, size = _literal_sized(seq)
+                if count.value < 0 or size * count.value > MAX_VALUES:
                     raise ValueError("repeat count out of range")
-                return _literal(seq) * count.value
+                return value * count.value, size * count.value
         raise ValueError("only a list times an integer is read")
-    return ast.literal_eval(node)
+    value = ast.literal_eval(node)
+    if isinstance(value, (list, tuple, dict, set)):
+        raise ValueError("only lists of scalars are read")
+    return value, 1
 
 
 def read_parquet(path: Path, spec: DataFile) -> pd.DataFrame:

@@ -73,6 +73,9 @@ def test_fig1_refit_is_the_optimum_and_near_the_published_constants(result, fami
     sse_published = np.sum((y - (a * (x + np.exp(ln_b)) ** c + d)) ** 2) / 2
     fit = result["fits"][f"fig1_{family}"]
     assert fit["point"]["fun"] <= sse_published  # the refit is at least as good on the digitised points
+    ratio = result["quantities"][f"fig1_{family}.sse_published_over_refit"]["value"]
+    assert ratio == pytest.approx(sse_published / fit["point"]["fun"], rel=1e-9)
+    assert 1 <= ratio < 1.1  # the authors' constants are near-optimal on the digitised frontier: the same points
     q = result["quantities"]
     assert q[f"fig1_{family}.c"]["value"] == pytest.approx(c, abs=0.01)
     assert q[f"fig1_{family}.d"]["value"] == pytest.approx(d, abs=0.01)

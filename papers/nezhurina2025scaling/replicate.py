@@ -47,6 +47,15 @@ def _ln_b(audit: Audit, name: str) -> None:
     audit.add_quantity(f"{name}.ln_b", np.log(b.value), None if b.samples is None else np.log(b.samples))
 
 
+def _published_fit_check(audit: Audit, fam: str, points: pd.DataFrame) -> None:
+    """Sum of squares of the authors' Fig. 1 constants on the digitised points over the refit's: near 1 when the
+    digitised frontier is the point set the authors fitted (their constants are then near-optimal on it)."""
+    a, ln_b, c, d = (audit.paper.claim(f"fig1_{fam}_{k}").value for k in ("a", "ln_b", "c", "d"))
+    published = a * (points["gflops"].to_numpy() + np.exp(ln_b)) ** c + d
+    sse = 0.5 * float(np.sum((points["err"].to_numpy() - published) ** 2))
+    audit.add_quantity(f"fig1_{fam}.sse_published_over_refit", sse / audit.fits[f"fig1_{fam}"]["point"]["fun"])
+
+
 def replicate(audit: Audit) -> None:
     s = audit.paper.protocol.settings
     runs = audit.table("laion-scaling-comparison", "segmentation")
@@ -71,6 +80,7 @@ def replicate(audit: Audit) -> None:
         fig1["family"] = fam
         fig1_rows.append(fig1)
         audit.fit(fig1, name=f"fig1_{fam}", inputs={"x": "gflops"}, target="err", extrapolation={})
+        _published_fit_check(audit, fam, fig1)
         for name, n_runs, n_front in ((f"seg_{fam}", len(group), len(front)), (f"fig1_{fam}", len(marks), len(fig1))):
             _ln_b(audit, name)
             summary.append({"fit": name, "runs_or_markers": n_runs, "points_fitted": n_front, **audit.fits[name]["natural"],

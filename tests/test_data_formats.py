@@ -67,6 +67,8 @@ def test_missing_twice_assigned_and_misshapen_variables(tmp_path):
         read_frame(_script(tmp_path, "sizes = [1]\nsizes = [2]\nstreams = [1]\n"), spec)
     with pytest.raises(DataError, match="field 'streams'.*shape"):
         read_frame(_script(tmp_path, "sizes = [1, 2]\nstreams = [1]\n"), spec)
+    with pytest.raises(DataError, match="field 'sizes'.*different lengths"):
+        read_frame(_script(tmp_path, "sizes = [[1, 2], [3]]\nstreams = [1, 2]\n"), spec)
     with pytest.raises(DataError, match="not valid Python"):
         read_frame(_script(tmp_path, "sizes = [1, 2\n"), spec)
     with pytest.raises(DataError, match="field 'literals'"):

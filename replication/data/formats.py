@@ -44,7 +44,7 @@ def read_python_literals(path: Path, spec: DataFile) -> pd.DataFrame:
     for name, column in wanted.items():
         if name not in found:
             raise DataError(path, name, "no assignment to this variable in the script",
-                            f"name one of the script's variables under literals in dataset.yaml")
+                            "name one of the script's variables under literals in dataset.yaml")
         try:
             value = _literal(found[name])
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -52,6 +52,9 @@ def read_python_literals(path: Path, spec: DataFile) -> pd.DataFrame:
                             "only literal numbers, strings and lists (and a list repeated as [x] * n) can be read "
                             "as data") from None
         array = np.asarray(value, dtype=object)
+        if any(isinstance(v, list) for v in array.reshape(-1)):
+            raise DataError(path, name, "the nested lists have rows of different lengths",
+                            "read variables whose rows all have the same length")
         if shape is not None and array.shape != shape:
             raise DataError(path, name, f"has shape {array.shape}, but {list(wanted)[0]} has shape {shape}",
                             "read variables of the same shape into one table")

@@ -55,8 +55,13 @@ build/.commit: FORCE | $(VENV)/.installed
 	@c=$$(git rev-parse HEAD 2>/dev/null; git status --porcelain --untracked-files=no 2>/dev/null | head -c 200); \
 	 if [ "$$c" != "$$(cat $@ 2>/dev/null)" ]; then echo "$$c" > $@; fi
 
+# Digitised point sets and the digitiser's validation (figures read, refits on each calibration), for the report.
+DIGITISED := build/digitised/validation.json
+$(DIGITISED): $(LIBRARY) $(DATAMETA) papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml build/.data-verified | $(VENV)/.installed
+	$(BIN)/python -m replication.report.digitised_results
+
 report: report/index.html
-report/index.html: $(RESULTS) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
+report/index.html: $(RESULTS) $(DIGITISED) build/.commit $(wildcard papers/*/paper.yaml papers/*/checklist.yaml) replication/checklist/items.yaml \
                    $(REPORTING)
 	$(BIN)/python -m replication report
 
@@ -66,11 +71,14 @@ test: $(VENV)/.installed
 clean:
 	rm -rf build report
 
-# make review PAPER=<bibkey>: scaffold papers/<bibkey>/ if new, validate it, write report/reviews/<bibkey>.md
+# make review PAPER=<bibkey> [FIGURE=<pdf or svg> [PAGE=N]]: scaffold papers/<bibkey>/ if new, validate it, write
+# report/reviews/<bibkey>.md; with FIGURE, digitise the figure into papers/<bibkey>/digitised/. The variables reach
+# the recipe through the environment and are quoted there, so no value can run a command.
 .PHONY: review
 review: | $(VENV)/.installed
-	@test -n "$(PAPER)" || { echo "usage: make review PAPER=<bibkey>"; exit 2; }
-	$(BIN)/python -m replication review $(PAPER)
+	@test -n "$$PAPER" || { echo "usage: make review PAPER=<bibkey> [FIGURE=<pdf> [PAGE=N]]"; exit 2; }
+	$(BIN)/python -m replication review "$$PAPER"
+	@if [ -n "$$FIGURE" ]; then $(BIN)/python -m replication digitise "$$FIGURE" --page "$${PAGE:-1}" --paper "$$PAPER"; fi
 
 .PHONY: FORCE
 FORCE:

@@ -20,11 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     p_review = sub.add_parser("review", help="scaffold papers/<key>/ if new, validate it, write report/reviews/<key>.md")
     p_review.add_argument("key", help="the paper's bibtex key")
     p_dig = sub.add_parser("digitise", help="read the points of a vector figure (SVG or PDF page) into DIR/points.csv")
-    p_dig.add_argument("figure", help="the figure file (.svg or .pdf)")
+    p_dig.add_argument("figure", help="the figure file (.svg or .pdf), or a WebPlotDigitizer project (.json)")
     p_dig.add_argument("--page", type=int, default=None, help="PDF page, from 1")
     p_dig.add_argument("--panel", default=None, help="X0,Y0,X1,Y1: the plot to read, in figure units")
     p_dig.add_argument("--calibration", default=None, help="YAML file with ticks (position, value) per axis")
-    p_dig.add_argument("--out", default="digitised", help="output folder (default: ./digitised)")
+    p_dig.add_argument("--out", default=None, help="output folder (default: ./digitised)")
+    p_dig.add_argument("--paper", default=None, help="write into papers/<key>/digitised/ (scaffolding the paper if new)")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -62,10 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return review_command(args.key)
     if args.command == "digitise":
-        from .digitise.command import digitise_command
+        from .digitise_cli import digitise_command
 
         return digitise_command(args.figure, page=args.page, panel=args.panel, calibration=args.calibration,
-                                out=args.out)
+                                out=args.out, paper=args.paper)
     if args.command == "verify-data":
         from .data.verify import verify_all
 

@@ -83,8 +83,9 @@ def test_log_colour_bar(tmp_path):
     assert np.all(np.abs(pts["value"].to_numpy() - [2.0, 3.0, 4.5]) <= pts["value_err"].to_numpy() + 1e-9)
 
 
-def test_same_figure_same_bytes(tmp_path):
-    fig = loglog_figure(tmp_path / "a.svg")
+@pytest.mark.parametrize("ext", ["svg", "pdf"])
+def test_same_figure_same_bytes(tmp_path, ext):
+    fig = loglog_figure(tmp_path / f"a.{ext}")
     write_digitisation(digitise_figure(fig), tmp_path / "one")
     write_digitisation(digitise_figure(fig), tmp_path / "two")
     for name in ("points.csv", "digitisation.yaml"):
@@ -179,3 +180,33 @@ def test_command_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cal.yaml" in err and "x.ticks" in err
     assert not (tmp_path / "bad").exists()
+
+
+def test_colour_bar_of_another_plot_is_not_read(tmp_path):
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 4))
+    a.plot([1, 2, 3], [1, 2, 3], "o", color="C3", label="runs")
+    im = b.imshow(np.arange(12.0).reshape(3, 4), cmap="viridis")
+    fig.colorbar(im, ax=b)
+    path = _save(fig, tmp_path / "two.svg")
+    from replication.digitise.axes import find_frames
+    from replication.digitise.svg import read_svg
+
+    left = min(find_frames(read_svg(path)), key=lambda f: f.box[0])
+    d = digitise_figure(path, panel=left.box)
+    assert "value" not in d.points.columns and d.points["series"].nunique() == 1
+
+
+@pytest.mark.parametrize("ext", ["svg", "pdf"])
+def test_discrete_colour_bar_of_cells(tmp_path, ext):
+    from matplotlib.colors import BoundaryNorm
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    norm = BoundaryNorm(np.linspace(0, 8, 9), 256)
+    sc = ax.scatter([1, 2, 3, 4], [1, 2, 3, 4], c=[0.5, 2.5, 4.5, 7.5], cmap="viridis", norm=norm)
+    fig.colorbar(sc)
+    d = digitise_figure(_save(fig, tmp_path / f"cells.{ext}"))
+    assert d.colour_bar.kind == "cells"
+    pts = d.points.sort_values("x")
+    # Each marker's colour is one cell of width 1: the value is that cell's middle, the error half its width.
+    np.testing.assert_allclose(pts["value"], [0.5, 2.5, 4.5, 7.5], atol=1e-3)  # labels centred within 1e-3
+    np.testing.assert_allclose(pts["value_err"], 0.5, atol=1e-3)

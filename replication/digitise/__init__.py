@@ -1,9 +1,11 @@
-"""Digitising vector figures: points, series, axis and colour-bar calibration, and their errors, from SVG or PDF."""
+"""Digitising vector figures: points, series, axis and colour-bar calibration, and their errors, from SVG or PDF;
+and importing points digitised by hand with WebPlotDigitizer into the same format."""
 
 from __future__ import annotations
 
 from .errors import DigitiseError
 from .pipeline import Digitisation, digitise_figure
 from .record import write_digitisation
+from .wpd import import_wpd
 
-__all__ = ["DigitiseError", "Digitisation", "digitise_figure", "write_digitisation"]
+__all__ = ["DigitiseError", "Digitisation", "digitise_figure", "import_wpd", "write_digitisation"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -197,7 +197,5 @@ def calibrate_from_labels(axis: str, labels: list[Label], marks: list[float]) ->
     if from_labels:
         # Without tick marks the tick is where the label is centred; how a renderer pads a label (trailing script
         # space after an exponent, the ascent it centres on) moves that centre by a few hundredths of an em.
-        from dataclasses import replace
-
         cal = replace(cal, anchor_err=LABEL_ANCHOR_EM * float(np.median(from_labels)))
     return cal

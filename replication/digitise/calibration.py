@@ -37,8 +37,9 @@ class AxisCalibration:
         return 10.0 ** u if self.scale == "log" else u
 
     def error(self, position: np.ndarray | float, position_err: np.ndarray | float) -> np.ndarray:
-        """Data-unit error of a value read at ``position`` with a figure-unit error (first order)."""
-        pos_err = np.sqrt(np.asarray(position_err, dtype=float) ** 2 + self.residual ** 2 + self.anchor_err ** 2)
+        """Data-unit error of a value read at ``position`` with a figure-unit error (first order), with the
+        calibration residual; the label-anchoring error shifts every point alike and is recorded on its own."""
+        pos_err = np.sqrt(np.asarray(position_err, dtype=float) ** 2 + self.residual ** 2)
         du = abs(self.slope) * pos_err
         if self.scale == "log":
             return self.value(position) * np.log(10.0) * du
@@ -80,11 +81,8 @@ def fit_axis(axis: str, ticks: list[Tick], scale: str | None, source: str) -> Ax
 
 
 def choose_scale(values: list[float], powers: list[bool]) -> str | None:
-    """A scale the labels imply when the fit cannot decide (two ticks): log for powers a decade or more apart."""
-    if len(values) == 2 and all(v > 0 for v in values) and any(powers):
-        ratio = max(values) / min(values)
-        if ratio >= 9.99:
-            return "log"
+    """The scale the labels imply when the positions cannot decide (two ticks): log when the labels are written as
+    powers (10^k, a×10^k, 1e5) or with SI suffixes, as log axes label them; None (let the fit decide) otherwise."""
     if len(values) == 2:
-        return "linear"
+        return "log" if all(v > 0 for v in values) and any(powers) else "linear"
     return None

@@ -24,6 +24,7 @@ class ColourBar:
     step: float  # distance between samples (figure units)
     calibration: AxisCalibration
     kind: str  # 'image' | 'cells'
+    lengths: np.ndarray | None = None  # (k,) extent of each cell along the bar (cells only)
 
     def read(self, hexcode: str, tolerance: float = 1.0) -> tuple[float, float, float]:
         """Value, its quantisation error, and the colour distance to the nearest sample of the bar.
@@ -42,6 +43,10 @@ class ColourBar:
             lo -= 1
         while hi < len(dist) - 1 and close[hi + 1]:
             hi += 1
+        if self.kind == "cells":  # each cell is one colour over its whole extent: the value is inside the run
+            ends = self.calibration.value(np.array([self.positions[lo] - 0.5 * self.lengths[lo],
+                                                    self.positions[hi] + 0.5 * self.lengths[hi]]))
+            return float(0.5 * (ends[0] + ends[1])), float(0.5 * abs(ends[1] - ends[0])), best
         # Within a few samples of an end the neighbour may be the bar's outline, not another colour: use the end.
         edge = max(2, len(dist) // 100)
         lower = self.positions[lo - 1] if lo > edge else self.positions[0] - 0.5 * self.step
@@ -80,7 +85,12 @@ def _cell_strips(page: Page):
         if len(group) < 8 or len({s.fill for s in group}) < 5:
             continue
         vertical = orient == "v"
-        group = sorted(group, key=lambda s: s.bbox[1] if vertical else s.bbox[0])
+        extent = lambda s: (s.bbox[3] - s.bbox[1]) if vertical else (s.bbox[2] - s.bbox[0])  # noqa: E731
+        total = sum(extent(s) for s in group)
+        group = [s for s in group if extent(s) < 0.5 * total]  # the bar's background, not a cell
+        if len(group) < 8 or len({s.fill for s in group}) < 5:
+            continue
+        group = sorted(group, key=lambda s: s.centre[1] if vertical else s.centre[0])
         pos = np.array([s.centre[1] if vertical else s.centre[0] for s in group])
         lengths = np.array([(s.bbox[3] - s.bbox[1]) if vertical else (s.bbox[2] - s.bbox[0]) for s in group])
         if np.any(np.diff(pos) > 1.5 * lengths.max()):
@@ -91,7 +101,7 @@ def _cell_strips(page: Page):
         if long_side < 4 * short_side:
             continue
         colours = np.array([rgb_of(s.fill) for s in group])
-        strips.append(((x0, y0, x1, y1), vertical, pos, colours, float(np.median(lengths)), "cells"))
+        strips.append(((x0, y0, x1, y1), vertical, pos, colours, float(np.median(lengths)), "cells", lengths))
     return strips
 
 
@@ -105,20 +115,21 @@ def find_colour_bar(page: Page, frame: Frame, override: AxisCalibration | None =
             continue
         vertical = h > w
         pos, colours, step = _strip_samples(r.pixels, r.bbox, vertical)
-        candidates.append((r.bbox, vertical, pos, colours, step, "image"))
+        candidates.append((r.bbox, vertical, pos, colours, step, "image", None))
     candidates.extend(_cell_strips(page))
     fx0, fy0, fx1, fy1 = frame.box
     outside = [c for c in candidates if c[0][0] >= fx1 - 1e-6 or c[0][3] <= fy0 + 1e-6 or c[0][1] >= fy1 - 1e-6]
     if not outside:
         return None
-    box, vertical, pos, colours, step, kind = min(outside, key=lambda c: (abs(c[0][0] - fx1), c[0][1]))
+    box, vertical, pos, colours, step, kind, lengths = min(outside, key=lambda c: (abs(c[0][0] - fx1), c[0][1]))
     if override is not None:
         cal = override
     else:
         cal = _calibrate(page, box, vertical)
         if cal is None:
             return None
-    return ColourBar(box=box, vertical=vertical, positions=pos, colours=colours, step=step, calibration=cal, kind=kind)
+    return ColourBar(box=box, vertical=vertical, positions=pos, colours=colours, step=step, calibration=cal, kind=kind,
+                     lengths=lengths)
 
 
 def _calibrate(page: Page, box, vertical: bool) -> AxisCalibration | None:

@@ -111,7 +111,7 @@ def _true_colours(pdf_page, shapes: list[Shape]) -> list[Shape]:
     small = [i for i, s in enumerate(shapes) if s.fill is not None and s.size < 0.05 * max(pdf_page.width, pdf_page.height)]
     if not small:
         return shapes
-    res = 8.0
+    res = min(8.0, 6000.0 / max(float(pdf_page.width), float(pdf_page.height)))  # at most 6000 pixels a side
     img = np.asarray(pdf_page.to_image(resolution=72 * res, antialias=False).original.convert("RGB"))
     h, w, _ = img.shape
     x_off, y_off = float(pdf_page.bbox[0]), float(pdf_page.bbox[1])

@@ -59,6 +59,10 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
     path = Path(figure)
     if not path.is_file():
         raise DigitiseError(path, "figure file not found", "check the path")
+    if path.suffix.lower() == ".json":
+        from .wpd import import_wpd
+
+        return import_wpd(path)
     spec = spec or DigitiseSpec()
     page_no = page or spec.page
     panel = panel or spec.panel
@@ -98,11 +102,25 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
     if not markers:
         raise DigitiseError(path, f"no markers found inside the plot frame {_box(frame.box)}",
                             "check the panel; lines without markers are not digitised")
-    if bar is not None and not any(m.fill for m in markers):
-        bar = None
+    if bar is not None:
+        bar = _bar_if_it_colours(bar, markers, warnings)
     points = _points(markers, legend, x_cal, y_cal, bar, spec, warnings)
     return Digitisation(points=points, figure=path.name, sha256=sha, page=page_no, panel=frame.box, x=x_cal, y=y_cal,
                         colour_bar=bar, legend_glyphs=legend_glyphs, warnings=warnings)
+
+
+def _bar_if_it_colours(bar: ColourBar, markers, warnings: list[str]) -> ColourBar | None:
+    """The colour bar, if the markers' fills are its colours (median distance to the bar within 12 RGB levels);
+    a bar beside markers of other colours (a second plot's scale) is not read."""
+    fills = sorted({m.fill for m in markers if m.fill})
+    if not fills:
+        return None
+    dist = float(np.median([bar.read(f)[2] for f in fills]))
+    if dist > 12:
+        warnings.append(f"a colour bar was found but the marker colours are not on it (median distance {dist:.0f} RGB "
+                        "levels); markers are grouped by colour instead")
+        return None
+    return bar
 
 
 def _box(box) -> str:

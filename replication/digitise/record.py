@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from ..results import write_text_atomic
 from .calibration import AxisCalibration
 from .pipeline import METHOD_VERSION, Digitisation
 
@@ -59,9 +58,10 @@ def digitisation_record(d: Digitisation) -> dict:
                        "marker; markers labelled by a text to their right are legend glyphs and left out",
             "series": "grouped by fill and stroke colour, shape and size" + (
                 " (fill left out: it encodes the colour-bar value)" if d.colour_bar is not None else ""),
-            "errors": "x_err, y_err: marker-centre ambiguity, calibration residual and label anchoring, in quadrature, "
-                      "through the calibration; value_err: half the span of colour-bar samples as close to the "
-                      "marker colour as the nearest one, plus half a sample",
+            "errors": "x_err, y_err: marker-centre ambiguity and calibration residual, in quadrature, through the "
+                      "calibration; label_anchor_error (per axis, figure units): where tick positions are label "
+                      "positions, how far the labels' centring may put them from the ticks, a shift common to every "
+                      "point; value_err: half the interval between the nearest colour-bar samples of other colours",
         },
         "calibration": {"x": _axis(d.x), "y": _axis(d.y)},
         "points_per_series": {str(k): int(v) for k, v in counts.items()},
@@ -76,25 +76,12 @@ def digitisation_record(d: Digitisation) -> dict:
     return rec
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_digitisation(d: Digitisation, out: Path) -> tuple[Path, Path]:
     """Write points.csv and digitisation.yaml into ``out``; returns their paths."""
     out = Path(out)
     points, meta = out / "points.csv", out / "digitisation.yaml"
-    atomic_write(points, points_csv(d))
-    atomic_write(meta, yaml.safe_dump(digitisation_record(d), sort_keys=False, allow_unicode=True, width=110))
+    write_text_atomic(points, points_csv(d))
+    write_text_atomic(meta, yaml.safe_dump(digitisation_record(d), sort_keys=False, allow_unicode=True, width=110))
     return points, meta
 
 

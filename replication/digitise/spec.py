@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..data.schema import read_yaml, validate_model
+from ..errors import MetadataError
 
 
 class TickSpec(BaseModel):
@@ -51,4 +52,18 @@ class DigitiseSpec(BaseModel):
 
 def load_spec(path: Path) -> DigitiseSpec:
     """Read and validate a calibration file; errors name the file and the field."""
-    return validate_model(DigitiseSpec, read_yaml(Path(path)), Path(path))
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MetadataError(path, None, "calibration file not found", "check the path") from None
+    except yaml.YAMLError as exc:
+        raise MetadataError(path, None, f"not valid YAML ({exc})", "fix the YAML syntax") from None
+    if not isinstance(data, dict):
+        raise MetadataError(path, None, "expected a mapping at the top level", "write x:, y: and the other fields")
+    try:
+        return DigitiseSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise MetadataError(path, field, err["msg"], "see the spec in replication/digitise/spec.py") from None

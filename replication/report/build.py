@@ -23,6 +23,7 @@ from ..results import read_result, write_text_atomic
 from .pages import Page
 from .provenance import provenance, provenance_lines
 from .cross_paper import allocation_figure, cross_paper_rows
+from .digitised import digitised_section
 from .tables import write_table
 
 TABLES = {
@@ -98,6 +99,7 @@ def build_report(build: Path | None = None, out: Path | None = None) -> Path:
             allocation_figure(tmp / "figures" / "allocation.png", cross)
         index = overview_page(results, tables, prov, cross)
         checklist.overview_section(index)
+        digitised_section(tmp, index, pages, prov, build)
         write_text_atomic(tmp / "index.md", index.markdown())
         write_text_atomic(tmp / "index.html", index.html())
         old = None

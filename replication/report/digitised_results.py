@@ -1,0 +1,271 @@
+"""The numbers of the report's digitisation section, computed once and cached in build/digitised/validation.json
+(keyed by the checksums of every input and the method version): agreement of the suite's digitisations with the
+third-party ones, the Chinchilla refits on each calibration, and how digitisation error widens the intervals."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..checks.digitised import agreement_rows, calibration_shift
+from ..data import load_dataset_meta, load_table, resolve_file
+from ..digitise import digitise_figure
+from ..digitise.pipeline import METHOD_VERSION, Digitisation
+from ..digitise.spec import DigitiseSpec
+from ..paths import PAPERS
+from ..results import write_result
+
+VERSION = f"{METHOD_VERSION}.4"
+CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
+RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
+HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]
+N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
+
+
+def digitise_record(dataset: str, key: str) -> Digitisation:
+    """Digitise one file of a digitised dataset record by its spec (the figure resolved and checked by sha256)."""
+    meta = load_dataset_meta(dataset)
+    spec = meta.file(key)
+    return digitise_figure(resolve_file(dataset, spec), spec=DigitiseSpec.model_validate(spec.digitise or {}))
+
+
+def _n_replicates() -> int:
+    value = os.environ.get(N_BOOT_ENV)
+    return max(20, int(value)) if value else 200
+
+
+def _cache_key() -> str:
+    h = hashlib.sha256(VERSION.encode())
+    for ds in ("chinchilla-figure-4", "llama3-figure-2", "epoch-chinchilla", "llama3-isoflops"):
+        meta = load_dataset_meta(ds)
+        h.update(json.dumps(meta.model_dump(), sort_keys=True, default=str).encode())
+    for key in CHINCHILLA_PAPERS + ["dubey2024llama"]:
+        h.update((PAPERS / key / "paper.yaml").read_bytes())
+    h.update(str(_n_replicates()).encode())
+    return h.hexdigest()
+
+
+def _chinchilla(out: dict) -> None:
+    labels = digitise_record("chinchilla-figure-4", "points")
+    corrected = digitise_record("chinchilla-figure-4", "points_corrected_y")
+    released = load_table("epoch-chinchilla", "points").rename(columns={"x": "x_fig", "y": "y_fig"})
+    rows, pairs = agreement_rows("Chinchilla Figure 4 (Besiroglu et al. points)", labels.points, released,
+                                 [("N (parameters)", "y", "Model Size", "y_err"), ("C (FLOP)", "x", "Training FLOP", "x_err"),
+                                  ("loss", "value", "loss", "value_err")], tol=0.5)
+    out["agreement"] += rows
+    out["calibrations"] = {
+        "labels_y": [[t.position, t.value, t.label] for t in labels.y.ticks],
+        "corrected_y": [[t.position, t.value] for t in corrected.y.ticks],
+        "labels_x": [[t.position, t.value, t.label] for t in labels.x.ticks],
+        "released_y_map": _released_map(released, "y_fig", "Model Size"),
+        "released_x_map": _released_map(released, "x_fig", "Training FLOP"),
+        "labels_y_residual": labels.y.residual,
+    }
+
+    def ncl(df, n, c, loss):
+        return pd.DataFrame({"N": df[n].to_numpy(float), "C": df[c].to_numpy(float), "loss": df[loss].to_numpy(float)})
+
+    sets = {RELEASED: ncl(released, "Model Size", "Training FLOP", "loss"),
+            LABELS: ncl(labels.points, "y", "x", "value"), CORRECTED: ncl(corrected.points, "y", "x", "value")}
+    shift = calibration_shift(sets, CHINCHILLA_PAPERS, baseline=RELEASED)
+    out["shift"] = shift.to_dict(orient="records")
+    out["widening"] = _widening(pairs)
+
+
+def _released_map(df: pd.DataFrame, pos: str, value: str) -> list[float]:
+    """log10(value) = a + b * position fitted to the released points: the calibration they were made with."""
+    b, a = np.polyfit(df[pos].to_numpy(float), np.log10(df[value].to_numpy(float)), 1)
+    return [float(a), float(b)]
+
+
+def _widening(pairs: pd.DataFrame) -> list[dict]:
+    """95% interval widths of each paper's headline numbers on the released points: bootstrap alone, perturbation
+    within the suite's digitisation errors alone, and both together."""
+    from ..fitting.multistart import fit_multistart
+    from ..fitting.objectives import make_objective
+    from ..fitting.starts import start_grid
+    from ..laws.allocation import DERIVED
+    from ..laws.base import get_law
+    from ..metadata import load_paper
+    from ..uncertainty.intervals import percentile_interval
+    from ..uncertainty.perturb import perturbation_refits
+
+    N = pairs["theirs_Model Size"].to_numpy(float)
+    C = pairs["theirs_Training FLOP"].to_numpy(float)
+    loss = pairs["theirs_loss"].to_numpy(float)
+    rel_n = pairs["ours_y_err"].to_numpy(float) / pairs["ours_y"].to_numpy(float)
+    rel_c = pairs["ours_x_err"].to_numpy(float) / pairs["ours_x"].to_numpy(float)
+    loss_err = pairs["ours_value_err"].to_numpy(float)
+    keep = np.argsort(loss, kind="mergesort")[: len(loss) - 5]  # the 5 highest-loss points are dropped, as in the papers
+    N, C, loss, rel_n, rel_c, loss_err = (a[keep] for a in (N, C, loss, rel_n, rel_c, loss_err))
+    D = C / (6 * N)
+    X = {"N": N, "D": D}
+    errors = {"N": rel_n * N, "D": np.hypot(rel_c, rel_n) * D}
+    n = _n_replicates()
+    rows = []
+    for key in CHINCHILLA_PAPERS:
+        paper = load_paper(key)
+        proto = paper.protocol
+        law = get_law(paper.law.name)
+        obj = make_objective(proto.objective)
+        grid = start_grid(law.params, proto.starts)
+        point = fit_multistart(law, obj, X, loss, grid)
+        seed = int(proto.bootstrap.get("seed", 0))
+        # The bootstrap alone is refitted the same way (from the point estimate) on the same resamples, so the
+        # comparison isolates what the digitisation error adds.
+        samples = {"bootstrap": perturbation_refits(law, obj, X, loss, point, x_errors={}, y_error=None, n=n, seed=seed,
+                                                    with_bootstrap=True).theta,
+                   "perturbation": perturbation_refits(law, obj, X, loss, point, x_errors=errors, y_error=loss_err,
+                                                       n=n, seed=seed).theta,
+                   "perturbation + bootstrap": perturbation_refits(law, obj, X, loss, point, x_errors=errors,
+                                                                   y_error=loss_err, n=n, seed=seed,
+                                                                   with_bootstrap=True).theta}
+        derive = DERIVED.get(law.name)
+        widths: dict[str, dict[str, float]] = {}
+        for kind, theta in samples.items():
+            nat = {k: np.asarray(v) for k, v in law.natural_params(theta).items()}
+            if derive is not None:
+                nat.update({k: np.asarray(v) for k, v in derive(nat, proto.settings).items()})
+            widths[kind] = {q: float(np.diff(percentile_interval(nat[q], 0.95))[0]) for q in HEADLINE if q in nat}
+        for q in HEADLINE:
+            if q not in widths["bootstrap"]:
+                continue
+            b = widths["bootstrap"][q]
+            rows.append({"paper": key, "quantity": q, "replicates": n, "width_bootstrap": b,
+                         "width_perturbation": widths["perturbation"][q],
+                         "width_both": widths["perturbation + bootstrap"][q],
+                         "widening": widths["perturbation + bootstrap"][q] / b - 1.0 if b else float("nan")})
+    return rows
+
+
+def _llama(out: dict) -> None:
+    d = digitise_record("llama3-figure-2", "points")
+    ours = d.points[d.points["series"] != "minimum"].copy()
+    ours["budget"] = ours["series"].astype(float)
+    theirs = load_table("llama3-isoflops", "points").rename(columns={"x_page": "x_fig", "y_page": "y_fig"})
+    rows, pairs = agreement_rows("Llama 3 Figure 2 (eric-czech points)", ours, theirs,
+                                 [("training tokens", "x", "training_tokens", "x_err"), ("validation loss", "y", "validation_loss", "y_err"),
+                                  ("IsoFLOP budget", "budget", "compute_budget", None)], tol=0.5)
+    out["agreement"] += rows
+    out["widening"] += _llama_widening(pairs)
+
+
+def _llama_widening(pairs: pd.DataFrame) -> list[dict]:
+    """The Llama 3 allocation exponent (D* ~ C^b over the per-budget quadratic minima, as in its replication):
+    95% widths over the within-budget bootstrap, over perturbations within the digitiser's errors of the matched
+    points, and over both (each replicate one bootstrap resample, the same with and without perturbation)."""
+    from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima
+    from ..fitting.loglog import fit_power_law
+    from ..metadata import load_paper
+    from ..uncertainty.intervals import percentile_interval
+    from ..uncertainty.perturb import perturbed
+
+    key = "dubey2024llama"
+    seed = int(load_paper(key).protocol.bootstrap.get("seed", 0))
+    frame = pd.DataFrame({"C": pairs["theirs_compute_budget"].to_numpy(float),
+                          "D": pairs["theirs_training_tokens"].to_numpy(float),
+                          "L": pairs["theirs_validation_loss"].to_numpy(float)})
+    d_err, l_err = pairs["ours_x_err"].to_numpy(float), pairs["ours_y_err"].to_numpy(float)
+    n = _n_replicates()
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+
+    def moved() -> pd.DataFrame:
+        return frame.assign(D=perturbed(frame["D"], d_err, rng, True), L=perturbed(frame["L"], l_err, rng, True))
+
+    def exponent(df: pd.DataFrame) -> float:
+        m = budget_optima(df, "C", "D", "L", method="quadratic")
+        m = m[m["valid"]]
+        return float(fit_power_law(m["C"], m["x_opt"], what="llama3 minima").exponent)
+
+    boot = [float(bootstrap_quadratic_optima(frame, "C", "D", "L", n_boot=1, seed=(seed, b)).exponent[0]) for b in range(n)]
+    pert = [exponent(moved()) for _ in range(n)]
+    both = [float(bootstrap_quadratic_optima(moved(), "C", "D", "L", n_boot=1, seed=(seed, b)).exponent[0])
+            for b in range(n)]
+    wb, wp, w2 = (float(np.diff(percentile_interval(np.array(v), 0.95))[0]) for v in (boot, pert, both))
+    return [{"paper": key, "quantity": "b_alloc", "replicates": n, "width_bootstrap": wb, "width_perturbation": wp,
+             "width_both": w2, "widening": w2 / wb - 1.0 if wb else float("nan")}]
+
+
+def _point_sets(out: dict) -> None:
+    """Every file of format digitised in datasets/*/dataset.yaml, digitised: its points and its record."""
+    from ..data.schema import load_dataset_meta as meta_of
+    from ..digitise.record import digitisation_record
+    from ..paths import DATASETS
+
+    for path in sorted(DATASETS.glob("*/dataset.yaml")):
+        try:
+            meta = meta_of(path.parent.name)
+        except Exception:
+            continue  # reported by verify-data
+        for spec in meta.files:
+            if spec.format != "digitised":
+                continue
+            try:
+                d = digitise_record(meta.name, spec.key)
+            except Exception as exc:  # one unreadable figure never stops the others
+                out["errors"].append(f"{meta.name}/{spec.key}: {exc}")
+                continue
+            cols = [c for c in ("series", "x", "y", "value", "x_err", "y_err", "value_err") if c in d.points.columns]
+            out["point_sets"].append({"dataset": meta.name, "file": spec.key, "figure": spec.upstream_path,
+                                      "sha256": spec.sha256, "columns": cols,
+                                      "rows": d.points[cols].to_dict(orient="records"),
+                                      "record": digitisation_record(d)})
+
+
+def cache_path(build: Path) -> Path:
+    """Where the section's numbers are kept."""
+    return Path(build) / "digitised" / "validation.json"
+
+
+def compute(build: Path, reuse: bool = True) -> dict:
+    """Compute the section's numbers (unless ``reuse`` and the cache is current) and write the cache; a failing
+    part records its error and the others still run."""
+    cache = cache_path(build)
+    key = _cache_key()
+    if reuse and cache.exists():
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return cached
+        except (OSError, ValueError):
+            pass
+    out: dict = {"key": key, "version": VERSION, "point_sets": [], "agreement": [], "shift": [], "widening": [],
+                 "errors": []}
+    _point_sets(out)
+    for name, part in (("Chinchilla Figure 4", _chinchilla), ("Llama 3 Figure 2", _llama)):
+        try:
+            part(out)
+        except Exception as exc:  # one failing validation never stops the other or the report
+            out["errors"].append(f"{name}: {type(exc).__name__}: {exc}")
+    write_result(cache, out)
+    return out
+
+
+def validation_results(build: Path) -> dict:
+    """The cached numbers for the report (never computed here: the report stays fast); empty if not computed."""
+    cache = cache_path(build)
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"missing": True, "point_sets": [], "agreement": [], "shift": [], "widening": [], "errors": []}
+
+
+def main() -> int:
+    """`python -m replication.report.digitised_results`: the step `make` runs before the report."""
+    from ..paths import BUILD
+
+    out = compute(BUILD, reuse=False)  # make runs this step only when the code or an input changed
+    for e in out["errors"]:
+        print(f"digitised: {e}")
+    print(f"digitised: {len(out['point_sets'])} point set(s), {len(out['agreement'])} validation row(s) "
+          f"-> {cache_path(BUILD)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

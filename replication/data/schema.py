@@ -41,9 +41,13 @@ class DataFile(BaseModel):
     mirror_path: str = Field(description="path of the file under the data mirror directory")
     url: str = Field(description="URL of the file at the pinned commit")
     sha256: str
-    format: Literal["csv", "csv.gz", "json", "jsonl", "json_record", "digitised"] = Field(
-        "csv", description="json_record: one JSON object, read as one row with nested keys joined by dots; "
-                           "digitised: a vector figure (SVG or PDF) whose points the digitiser reads (see `digitise`)")
+    format: Literal["csv", "csv.gz", "json", "jsonl", "json_record", "json_tree", "parquet", "python_literals",
+                    "digitised"] = Field(
+        "csv", description="json_record: one JSON object, read as one row with nested keys joined by dots; json_tree: "
+        "a nested mapping, one row per leaf (tree_keys); python_literals: literal assignments in a script (literals); "
+        "digitised: a vector figure (SVG or PDF) whose points the digitiser reads (see `digitise`)")
+    literals: dict[str, str] | None = Field(None, description="python_literals: script variable -> column")
+    tree_keys: list[str] | None = Field(None, description="json_tree: a column per key level, outermost first, then the value's")
     digitise: dict | None = Field(None, description="for format digitised: the digitisation spec "
                                                     "(replication/digitise/spec.py: page, panel, x, y, colorbar, series)")
     header_row: int = Field(0, ge=0, description="CSV row (from 0) holding the column names; rows above it label groups of columns")

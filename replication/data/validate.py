@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .formats import READERS
 from .schema import DataFile
 
 
@@ -19,6 +20,8 @@ def read_frame(path: Path, spec: DataFile) -> pd.DataFrame:
 
         return read_digitised(path, spec)
     try:
+        if spec.format in READERS:
+            return READERS[spec.format](path, spec)
         if spec.format in ("csv", "csv.gz"):
             if spec.codes_verbatim:
                 return pd.read_csv(path, header=spec.header_row, dtype=str, keep_default_na=False, na_values=[""])

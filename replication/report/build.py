@@ -310,6 +310,17 @@ def _fit_rows(r: dict, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+HELD_OUT_CLAUSE = "; held-out runs of the extrapolation check in red"
+
+
+def _caption(fig: dict, r: dict) -> str:
+    """A figure's caption, without the mention of held-out runs when its fit held none out."""
+    caption = str(fig.get("caption", ""))
+    fit = str(fig.get("file", "")).removesuffix("_fit.png")
+    held = any(e.get("fit") == fit and (e.get("n_held_out") or 0) > 0 for e in r.get("extrapolation", []))
+    return caption.replace(HELD_OUT_CLAUSE, "") if HELD_OUT_CLAUSE in caption and not held else caption
+
+
 def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
     """One paper's page: metadata, data provenance, fits, claims, checks, tables and figures."""
     key = r["paper"]
@@ -379,7 +390,7 @@ def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
     if r.get("figures"):
         page.heading("Figures")
         for fig in r["figures"]:
-            page.figure(f"../figures/{key}/{fig['file']}", fig["caption"])
+            page.figure(f"../figures/{key}/{fig['file']}", _caption(fig, r))
     if paper.notes:
         page.heading("Notes")
         page.items(paper.notes)

@@ -67,7 +67,8 @@ def md_escape(text: object, plain: bool = True) -> str:
     Markdown tables keep the CSV's values)."""
     s = clean(text) if plain else " ".join(("" if text is None else str(text)).split())
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"^([-+=#>]|\d+\.)", r"\\\1", s)
+    s = re.sub(r"^([-+#](?=\s|$)|>)", r"\\\1", s)  # a list item, heading or quote at the start of a line
+    return re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", s)  # a numbered list item
 
 
 def safe_href(href: object) -> str | None:

@@ -48,8 +48,24 @@ _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
         "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
 
 
+# Characters pdflatex's default UTF-8 input does not set, written as LaTeX; other characters pass as they are.
+_TEX_UNICODE = {
+    "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$", "ε": r"$\epsilon$", "η": r"$\eta$",
+    "θ": r"$\theta$", "κ": r"$\kappa$", "λ": r"$\lambda$", "μ": r"$\mu$", "ν": r"$\nu$", "ρ": r"$\rho$",
+    "σ": r"$\sigma$", "τ": r"$\tau$", "φ": r"$\phi$", "χ": r"$\chi$", "ψ": r"$\psi$", "ω": r"$\omega$",
+    "Δ": r"$\Delta$", "Σ": r"$\Sigma$", "Ω": r"$\Omega$", "≈": r"$\approx$", "×": r"$\times$", "≤": r"$\leq$",
+    "≥": r"$\geq$", "±": r"$\pm$", "≠": r"$\neq$", "∝": r"$\propto$", "∞": r"$\infty$", "→": r"$\to$",
+    "·": r"$\cdot$", "√": r"$\surd$", "−": "-", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
+    "…": r"\ldots{}", "⁰": r"\textsuperscript{0}", "¹": r"\textsuperscript{1}", "²": r"\textsuperscript{2}",
+    "³": r"\textsuperscript{3}", "⁴": r"\textsuperscript{4}", "⁵": r"\textsuperscript{5}",
+    "⁶": r"\textsuperscript{6}", "⁷": r"\textsuperscript{7}", "⁸": r"\textsuperscript{8}",
+    "⁹": r"\textsuperscript{9}", "⁻": r"\textsuperscript{-}", "⁺": r"\textsuperscript{+}", "\u00a0": "~",
+}
+
+
 def _tex_escape(s: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in s)
+    """Text set literally by LaTeX: its special characters escaped, symbols pdflatex lacks written as macros."""
+    return "".join(_TEX.get(ch) or _TEX_UNICODE.get(ch) or (ch if ord(ch) < 0x2000 else "?") for ch in str(s))
 
 
 def _column_format(f: pd.DataFrame, df: pd.DataFrame) -> str:
@@ -70,10 +86,13 @@ def _column_format(f: pd.DataFrame, df: pd.DataFrame) -> str:
 def to_latex(df: pd.DataFrame, caption: str, label: str) -> str:
     """A booktabs longtable (pandas' Styler) with wrapped columns; values as in the CSV, LaTeX-escaped."""
     f = formatted(df).reset_index(drop=True)
-    body = (f.style.format(escape="latex").format_index(escape="latex", axis=1).hide(axis="index")
-            .to_latex(environment="longtable", hrules=True, column_format=_column_format(f, df),
-                      caption=_tex_escape(caption), label=f"tab:{label}"))
-    return "\n".join([r"{\footnotesize\setlength{\tabcolsep}{3pt}", body.rstrip("\n"), "}"]) + "\n"
+    spec = _column_format(f, df)
+    f = f.map(_tex_escape) if len(f) else f
+    f.columns = [_tex_escape(c) for c in f.columns]
+    body = (f.style.hide(axis="index")
+            .to_latex(environment="longtable", hrules=True, column_format=spec, caption=_tex_escape(caption),
+                      label=f"tab:{label}"))
+    return "\n".join([r"{\scriptsize\setlength{\tabcolsep}{2pt}", body.rstrip("\n"), "}"]) + "\n"
 
 
 def bibtex(name: str, caption: str, prov: dict) -> str:

@@ -31,6 +31,7 @@ _VALUE_CLASS = {"reproduced": "ok", "ok": "ok", "yes": "ok", "agree": "ok", "not
                 "no public data": "muted"}
 _COUNT_CLASS = {"reproduced": "ok", "not reproduced": "fail", "narrow intervals": "fail", "fit-health warnings": "warn"}
 _CLASSED = {"verdict", "status", "flag", "answer", "agreement", "result"}
+WIDE_TEXT = 60  # a column holding longer texts gets a minimum width, so its sentences do not wrap word by word
 
 
 def slug(text: str) -> str:
@@ -239,7 +240,9 @@ def _html_table(t: Table) -> dict:
         filters.append({"column": columns[list(df.columns).index(col)], "index": list(df.columns).index(col),
                         "values": values})
     numeric = [bool(len(df)) and all(_sort_key(v) is not None or display_number(v) == "" for v in df[c]) for c in df.columns]
-    return {"kind": "table", "id": t.ident, "columns": columns, "numeric": numeric, "rows": rows, "sortable": t.sortable,
+    wide = [any(len(row[i]["text"]) > WIDE_TEXT for row in rows) for i in range(len(columns))]
+    return {"kind": "table", "id": t.ident, "columns": columns, "numeric": numeric, "wide": wide, "rows": rows,
+            "sortable": t.sortable,
             "filters": filters, "downloads": [(clean(label), safe_href(h)) for label, h in t.downloads]}
 
 

@@ -169,8 +169,9 @@ class Page:
                 blocks.append({"kind": "links", "links": [(clean(t), safe_href(h)) for t, h in b[1]]})
         ids = [b["id"] for b in blocks if b["kind"] == "heading"]
         for i, b in enumerate(x for x in blocks if x["kind"] == "heading"):
-            if ids.count(b["id"]) > 1:  # repeated headings (one per fit) get distinct anchors
-                b["id"] = f"{b['id']}-{ids[:i].count(b['id']) + 1}"
+            seen = ids[:i].count(b["id"])
+            if seen:  # a repeated heading (one per fit) gets a distinct anchor; the first keeps the plain one
+                b["id"] = f"{b['id']}-{seen + 1}"
         nav = [(label, _html_href(root + href)) for label, href in NAV]
         interactive = any(b["kind"] == "table" and b["sortable"] for b in blocks)
         return _environment().get_template("page.html.j2").render(

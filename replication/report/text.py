@@ -42,11 +42,13 @@ def tex_to_plain(text: str) -> str:
     s = _CITE.sub(lambda m: f"[{m[1]}]", text)
     s = _MACRO.sub(lambda m: _MACROS.get(m[1], m[0]), s)  # known symbols first; \frac and wrappers stay
     for _ in range(4):  # nested groups, wrappers and fractions, innermost first
-        s = _GROUP.sub(lambda m: m[1] + (m[2] if len(m[2]) == 1 else f"({m[2]})"), s)
+        s = _GROUP.sub(lambda m: m[1] + _paren(m[2]), s)
         s = _WRAPPERS.sub(r"\1", s)
         s = _FRAC.sub(lambda m: f"{_paren(m[1])}/{_paren(m[2])}", s)
     s = _MACRO.sub(lambda m: m[1], s)
-    s = re.sub(r"(?<!\\)\$", "", s).replace("{", "").replace("}", "")
+    if len(re.findall(r"(?<!\\)\$", s)) % 2 == 0:  # math delimiters come in pairs; a lone $ is a dollar
+        s = re.sub(r"(?<!\\)\$", "", s)
+    s = s.replace("{", "").replace("}", "")
     return re.sub(r"[ \t]+", " ", s).strip()
 
 

@@ -294,9 +294,9 @@ def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
         assert f"[{key}](papers/{key}.md)" in index
     row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[0]}]"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # paper, year, title, status, reproduced, not reproduced, not testable, narrow intervals, fit-health warnings, verdict
-    assert cells[3] == "ok" and cells[4:9] == ["1", "1", "0", "1", "1"]
-    assert cells[9].startswith("1 of 2 testable claims reproduced")
+    # paper, status, reproduced, not reproduced, not testable, narrow intervals, fit-health warnings, verdict, year, title
+    assert cells[1] == "ok" and cells[2:7] == ["1", "1", "0", "1", "1"]
+    assert cells[7].startswith("1 of 2 testable claims reproduced")
     html = (out / "index.html").read_text()
     assert f'href="papers/{keys[0]}.html"' in html
 

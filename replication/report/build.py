@@ -203,11 +203,11 @@ def summary_frame(results: list[dict]) -> pd.DataFrame:
     for r in results:
         v = _verdicts(r)
         year, title = _paper_meta(r["paper"])
-        rows.append({"paper": r["paper"], "year": year, "title": title, "status": r["status"],
+        rows.append({"paper": r["paper"], "status": r["status"],
                      "reproduced": v["reproduced"], "not reproduced": v["not reproduced"], "not testable": v["not testable"],
                      "narrow intervals": sum(c.get("flag") == "implausibly narrow" for c in r.get("ci_width", [])),
                      "fit-health warnings": sum(h.get("status") == "warn" for h in r.get("fit_health", [])),
-                     "verdict": verdict_line(r)})
+                     "verdict": verdict_line(r), "year": year, "title": title})
     order = {"failed": 0, "ok": 1, "not run": 2}
     frame = pd.DataFrame(rows)
     return frame.sort_values(["status", "paper"], key=lambda c: c.map(lambda x: order.get(x, 3)) if c.name == "status" else c,

@@ -153,6 +153,14 @@ def test_bootstrap_override_in_the_environment_or_a_result_is_in_the_header(repo
     assert "bootstrap count 50" in line and "p1, p2" in line and "p3" not in line
 
 
+def test_results_made_from_a_dirty_tree_or_with_an_override_are_named(repo):
+    made = [{"paper": "p1", "made": {"n_boot_override": 20, "code": {"version": "0.1.0", "commit": "c", "dirty": True}}},
+            {"paper": "p2", "made": {"n_boot_override": None, "code": {"version": "0.1.0", "commit": "c", "dirty": False}}}]
+    lines = provenance_lines(provenance(made))
+    assert any(line.startswith("dirty: results made from a modified tree: p1") for line in lines)
+    assert any(line.startswith("override: bootstrap count 20") and line.endswith("results of p1") for line in lines)
+
+
 def test_every_table_file_carries_the_override(tmp_path, monkeypatch, repo):
     monkeypatch.setenv("SCALING_AUDIT_N_BOOT", "20")
     write_table(tmp_path, "t", pd.DataFrame({"a": [1]}), "Cap", provenance([]))

@@ -43,6 +43,8 @@ def _recorded(r: dict) -> dict:
     for section in ("settings", "made", "run", "provenance"):
         if isinstance(r.get(section), dict):
             found.update(r[section])
+            if isinstance(r[section].get("code"), dict):  # made.code: version, commit, dirty
+                found.update({k: v for k, v in r[section]["code"].items() if k == "dirty"})
     for key in ("n_boot_override", "override", "overrides", "dirty", "code_version", "commit"):
         if key in r:
             found[key] = r[key]

@@ -1,4 +1,4 @@
-# scaling-audit: `make` builds the environment, runs every replication that is out of date (in one process, each
+# scaling-law-audit: `make` builds the environment, runs every replication that is out of date (in one process, each
 # paper isolated and time-limited), builds the report, and then fails if any paper failed, naming them.
 # `make test` runs the test suite. Variables: PYTHON (interpreter for the venv), MIRROR (data mirror directory,
 # default ../shared/datasets when present), JOBS (worker processes for bootstrap chunks), N_BOOT (override the

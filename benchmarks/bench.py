@@ -203,7 +203,7 @@ def main() -> None:
     jobs = int(os.environ.get("SCALING_AUDIT_JOBS", "2"))
     which = os.environ.get("BENCH_WORKLOADS", "grid,bootstrap,make").split(",")
     law, obj, X, y, grid, paper = _problem()
-    print(f"# scaling-audit benchmark: engine against per-start scipy L-BFGS-B with numerical gradients")
+    print(f"# scaling-law-audit benchmark: engine against per-start scipy L-BFGS-B with numerical gradients")
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, {jobs} worker(s)")
     point, per_start = grid_workload(law, obj, X, y, grid, 1 if full else 10, jobs)
     per_resample = 0.0

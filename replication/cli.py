@@ -38,8 +38,8 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser (one sub-command per action)."""
     from . import __version__
 
-    p = argparse.ArgumentParser(prog="scaling-audit", description=__doc__)
-    p.add_argument("--version", action="version", version=f"scaling-audit {__version__}")
+    p = argparse.ArgumentParser(prog="scaling-law-audit", description=__doc__)
+    p.add_argument("--version", action="version", version=f"scaling-law-audit {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="audit papers (writes build/<key>/result.json); exits 1 if one failed")
     p_run.add_argument("keys", nargs="*", help="paper keys (default: every paper)")
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except AuditError as exc:  # bad settings or keys: one line, no traceback
-        print(f"scaling-audit {args.command}: {exc}", file=sys.stderr)
+        print(f"scaling-law-audit {args.command}: {exc}", file=sys.stderr)
         return 2
 
 

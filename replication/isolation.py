@@ -71,7 +71,7 @@ def _reason(exc: BaseException, key: str, script: Path, time_limit_s: float) -> 
     shown = f"papers/{key}/replicate.py"
     if isinstance(exc, TimeLimitExceeded):
         return (f"{shown} ran past the time limit of {time_limit_s:g} s and was stopped. Fix: make the replication "
-                "faster, or raise the limit (make TIME_LIMIT=<seconds>, or scaling-audit run --time-limit)")
+                "faster, or raise the limit (make TIME_LIMIT=<seconds>, or scaling-law-audit run --time-limit)")
     if isinstance(exc, NAMED):  # these already name their file, field and fix
         return str(exc)
     where, lib = script_location(exc, script)

@@ -45,7 +45,7 @@ def resolve_keys(requested: list[str]) -> list[str]:
             raise SettingError("paper key", key, f"not a usable key ({KEY_RULE})", "give the key of a folder under papers/")
         if key not in known:
             raise SettingError("paper key", key, "no such paper (papers/<key>/paper.yaml does not exist)",
-                               suggest(key, known) + "`scaling-audit list` shows every paper; to start a new one run "
+                               suggest(key, known) + "`scaling-law-audit list` shows every paper; to start a new one run "
                                "`make review PAPER=<key>`")
     return list(dict.fromkeys(requested))
 

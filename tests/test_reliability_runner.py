@@ -214,4 +214,4 @@ def test_negative_n_boot_on_the_command_line_is_refused(tree, capsys):
 def test_version_flag(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])
-    assert info.value.code == 0 and capsys.readouterr().out.startswith("scaling-audit ")
+    assert info.value.code == 0 and capsys.readouterr().out.startswith("scaling-law-audit ")

@@ -1,6 +1,7 @@
 """Tables (CSV, Markdown, LaTeX), the report build from hand-written result files, and atomic writes."""
 
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from replication.results import read_result, write_result, write_text_atomic
 
 SHA = "0123456789abcdef" * 4
 PROV = {"version": "9.9.9", "commit": "cafe1234", "data": {"epoch-chinchilla/points": SHA}}
-PROV_LINES = ["scaling-audit 9.9.9, commit cafe1234", f"data epoch-chinchilla/points sha256 {SHA}"]
+PROV_LINES = ["scaling-law-audit 9.9.9, commit cafe1234", f"data epoch-chinchilla/points sha256 {SHA}"]
 
 
 # --- fmt ------------------------------------------------------------------------------------------
@@ -113,24 +114,29 @@ def test_latex_escapes_underscore_and_percent(tmp_path, frame):
     assert r"50\% of runs" in tex
     assert r"a\_b \& c" in tex
     assert r"p\_one" in tex
-    body = [line for line in tex.splitlines() if not line.startswith(("%", r"\label"))]
+    body = [re.sub(r"\\label\{[^}]*\}", "", line) for line in tex.splitlines() if not line.startswith("%")]
     for line in body:
         stripped = line.replace(r"\_", "").replace(r"\%", "")
         assert "_" not in stripped and "%" not in stripped, line
 
 
 def test_latex_structure():
+    """A booktabs longtable (it breaks across pages) with one wrapped paragraph column per column."""
     tex = to_latex(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), "Cap", "lab")
-    assert r"\begin{tabular}{ll}" in tex
-    assert r"\label{tab:lab}" in tex
+    assert r"\begin{longtable}" in tex and r"\end{longtable}" in tex and r"\begin{tabular}" not in tex
+    assert r"\label{tab:lab}" in tex and r"\caption{Cap}" in tex
     assert "1 & x \\\\" in tex and "2 & y \\\\" in tex
-    assert tex.count(r"\hline") == 3
+    assert r"\hline" not in tex
+    assert tex.count(r"\toprule") == 2 and tex.count(r"\bottomrule") == 1  # first head and continued head
+    assert r"\endfirsthead" in tex and r"\endhead" in tex
+    spec = re.search(r"\\begin\{longtable\}\{(.*)\}\n", tex).group(1)
+    assert spec.count(r"p{\dimexpr") == 2 and r"\raggedleft" in spec and r"\raggedright" in spec
 
 
 def test_latex_escapes_backslash():
     """Regression: '\\' was once escaped to '\\textbackslash{}' and then its braces escaped again."""
     tex = to_latex(pd.DataFrame({"a": ["x\\y"]}), "Cap", "lab")
-    assert r"x\textbackslash{}y" in tex
+    assert re.search(r"x\\textbackslash(\{\}| )y", tex)
 
 
 def test_markdown_escapes_pipes_and_blank_nan():
@@ -225,6 +231,9 @@ def keys():
 def fixed_commit(monkeypatch):
     """The commit line is a subprocess call on a tree others edit; pin it so builds are comparable."""
     monkeypatch.setattr(provenance_mod, "git_commit", lambda: "pinnedcommit")
+    monkeypatch.setattr(provenance_mod, "tree_state",
+                        lambda: {"commit": "pinnedcommit", "modified": [], "untracked": [], "date": "2026-01-02"})
+    monkeypatch.delenv("SCALING_AUDIT_N_BOOT", raising=False)
 
 
 @pytest.fixture
@@ -270,9 +279,9 @@ def test_build_report_tables_content(tmp_path, build_dir, keys):
     # provenance: version, pinned commit, and the data checksum from the results
     for name in TABLES:
         head = (out / "tables" / f"{name}.csv").read_text().splitlines()[:2]
-        assert head == [f"# scaling-audit {__version__}, commit pinnedcommit", f"# data epoch-chinchilla/points sha256 {SHA}"]
+        assert head == [f"# scaling-law-audit {__version__}, commit pinnedcommit", f"# data epoch-chinchilla/points sha256 {SHA}"]
         tex = (out / "tables" / f"{name}.tex").read_text()
-        assert tex.startswith(f"% scaling-audit {__version__}, commit pinnedcommit\n")
+        assert tex.startswith(f"% scaling-law-audit {__version__}, commit pinnedcommit\n")
         md = (out / "tables" / f"{name}.md").read_text()
         assert f"data epoch-chinchilla/points sha256 {SHA}" in md
     assert r"Table\_3 (50\% level)" in (out / "tables" / "claims.tex").read_text()
@@ -285,10 +294,10 @@ def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
         assert f"[{key}](papers/{key}.md)" in index
     row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[0]}]"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # paper, year, title, status, verdict, then one count per verdict of checks.verdicts.VERDICTS (reproduced, not
-    # reproduced, borderline, not identified, internally inconsistent, not testable), narrow intervals, fit-health warnings
-    assert cells[3] == "ok" and cells[5:13] == ["1", "1", "0", "0", "0", "0", "1", "1"]
-    assert cells[4].startswith("1 of 2 testable claims reproduced")
+    # paper, status, one count per verdict of checks.verdicts.VERDICTS (reproduced, not reproduced, borderline, not
+    # identified, internally inconsistent, not testable), narrow intervals, fit-health warnings, verdict, year, title
+    assert cells[1] == "ok" and cells[2:10] == ["1", "1", "0", "0", "0", "0", "1", "1"]
+    assert cells[10].startswith("1 of 2 testable claims reproduced")
     html = (out / "index.html").read_text()
     assert f'href="papers/{keys[0]}.html"' in html
 
@@ -325,8 +334,8 @@ def test_build_report_is_reproducible(tmp_path, build_dir):
     build_report(build=build_dir, out=out)
     second = snapshot(out)
     assert set(first) == set(second)
-    tables = [k for k in first if k.startswith("tables")]
-    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 15  # 5 tables x csv, md, tex  # the checklist's own are tested in test_checklist_review.py
+    tables = [k for k in first if k.startswith("tables/")]
+    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 20  # 5 tables x csv, md, tex, bib  # the checklist's own are tested in test_checklist_review.py
     for k in tables:
         assert first[k] == second[k], k
     for k in first:
@@ -385,7 +394,7 @@ def test_page_renders_markdown_and_escaped_html():
     page = Page("T <1>").heading("H").text("a & b").items(["x", "y"]).table(pd.DataFrame({"k": ["p"], "v": [NAN]}),
                                                                           links={"k": "papers/{}.md"})
     md = page.markdown()
-    assert md.startswith("# T <1>\n")
+    assert md.startswith("# T \\<1>\n")  # neutralised: no raw HTML from a title
     assert "## H" in md and "- x\n- y" in md and "| [p](papers/p.md) |  |" in md
     html = page.html()
     assert "<h1>T &lt;1&gt;</h1>" in html
@@ -429,5 +438,6 @@ def test_sortable_table_gets_the_sort_script_once():
     from replication.report.pages import Page
     page = Page("t").table(pd.DataFrame({"a": [2, 1]}), sortable=True).table(pd.DataFrame({"b": [1]}))
     html = page.html()
-    assert html.count('class="sortable"') == 1 and html.count("<script>") == 1
-    assert "<script>" not in Page("u").table(pd.DataFrame({"a": [1]})).html()
+    assert html.count('class="sortable"') == 1 and html.count("<script") == 1
+    assert 'src="static/tables.js"' in html
+    assert "<script" not in Page("u").table(pd.DataFrame({"a": [1]})).html()

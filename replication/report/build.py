@@ -26,11 +26,12 @@ from ..paths import BUILD, REPORT
 from ..errors import AuditError
 from ..lock import tree_lock
 from ..results import current_umask, read_paper_result, write_text_atomic
-from .pages import Page
-from .provenance import provenance, provenance_lines
 from .cross_paper import allocation_figure, cross_paper_rows
 from .digitised import digitised_section
-from .tables import write_table
+from .figures import claims_forest_figure
+from .pages import Page, copy_static
+from .provenance import NAME, provenance, provenance_lines
+from .tables import bibtex, write_table
 
 TABLES = {
     "claims": ("Claimed numbers against the replication", ["paper", "claim", "statement", "quantity", "claimed", "replicated", "ci_low",
@@ -126,26 +127,30 @@ def _build(build: Path, out: Path) -> Path:
     os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private; the report is not
     try:
         tables = {name: _frame([row for r in results for row in r.get(name, [])], cols) for name, (_, cols) in TABLES.items()}
+        tables["claims"] = _blank_levels(tables["claims"])
         for name, (caption, _) in TABLES.items():
             write_table(tmp / "tables", name, tables[name], caption, prov)
         for r in results:
             for tname, t in r.get("tables", {}).items():
                 write_table(tmp / "tables" / "papers", f"{r['paper']}_{tname}", paper_table(t), t["caption"], prov)
-        pages = {r["paper"]: _isolated_page(r, prov) for r in results}
-        checklist = build_checklist(tmp, results, prov)
-        for key, page in pages.items():
-            checklist.paper_section(page, key)
-        for key, page in pages.items():
-            write_text_atomic(tmp / "papers" / f"{key}.md", page.markdown())
-            write_text_atomic(tmp / "papers" / f"{key}.html", page.html())
         for r in results:
             for fig in r.get("figures", []):
                 src = build / r["paper"] / "figures" / fig["file"]
                 if src.exists():
                     (tmp / "figures" / r["paper"]).mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
+        forests = {r["paper"]: claims_forest_figure(tmp / "figures" / r["paper"] / "claims_forest.png", r.get("claims", []),
+                                                    title=f"{r['paper']}: claimed against replicated") for r in results}
+        pages = {r["paper"]: _isolated_page(r, prov, forest=bool(forests[r["paper"]])) for r in results}
+        checklist = build_checklist(tmp, results, prov)
+        for key, page in pages.items():
+            checklist.paper_section(page, key)
+        for key, page in pages.items():
+            write_text_atomic(tmp / "papers" / f"{key}.md", page.markdown(root="../"))
+            write_text_atomic(tmp / "papers" / f"{key}.html", page.html(root="../"))
+        write_reviews_html(tmp, checklist, results)
         cross = cross_paper_rows(results)
-        write_table(tmp / "tables", "allocation", cross, "Compute-optimal allocation across papers: published and replicated", prov)
+        write_table(tmp / "tables", "allocation", cross, ALLOCATION_CAPTION, prov)
         shown_cross = cross
         if len(cross):
             try:
@@ -154,11 +159,22 @@ def _build(build: Path, out: Path) -> Path:
                 print(f"report: the cross-paper allocation figure could not be drawn ({type(exc).__name__}: {exc}); "
                       "its section is left out (tables/allocation.csv is written)", file=sys.stderr)
                 shown_cross = None
-        index = overview_page(results, tables, prov, shown_cross)
+        forest = claims_forest_figure(tmp / "figures" / "claims_forest.png", tables["claims"].to_dict("records"),
+                                      title="Every testable claim: claimed against replicated")
+        index = overview_page(results, tables, prov, shown_cross, forest=bool(forest))
         checklist.overview_section(index)
         digitised_section(tmp, index, pages, prov, build)
-        write_text_atomic(tmp / "index.md", index.markdown())
+        index.heading("Provenance")
+        index.text("What built this report: the code version and commit (with -dirty and the differing files when the "
+                   "working tree differed from the commit), every setting that overrode a paper's protocol, and the "
+                   "sha256 of every data file used. Every table carries the same lines as its header.")
+        index.items(provenance_lines(prov))
+        write_text_atomic(tmp / "index.md", index.markdown(root=""))
         write_text_atomic(tmp / "index.html", index.html())
+        tpage = tables_page(tables, cross, results, prov)
+        write_text_atomic(tmp / "tables.md", tpage.markdown(root=""))
+        write_text_atomic(tmp / "tables.html", tpage.html())
+        copy_static(tmp)
         old = None
         if out.exists():
             old = out.with_name(out.name + ".old")
@@ -174,10 +190,10 @@ def _build(build: Path, out: Path) -> Path:
     return out
 
 
-def _isolated_page(r: dict, prov: dict) -> Page:
+def _isolated_page(r: dict, prov: dict, forest: bool = False) -> Page:
     """A paper's page; if its result cannot be rendered, a page saying so (the other pages are unaffected)."""
     try:
-        return paper_page(r, prov)
+        return paper_page(r, prov, forest=forest)
     except Exception as exc:
         return Page(r["paper"]).text(f"Audit status: failed. The page could not be rendered from build/{r['paper']}/"
                                      f"result.json ({type(exc).__name__}: {exc}); run make to rebuild the result.")
@@ -219,62 +235,178 @@ def verdict_line(r: dict) -> str:
     return "; ".join(parts)
 
 
-def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: dict, cross: pd.DataFrame | None = None) -> Page:
-    page = Page("scaling-audit report")
-    page.text("Each audited paper's stated law refitted from its data by its stated protocol, with every claimed number "
-              "checked against the refit. Generated by `make`; do not edit by hand.")
-    page.items(provenance_lines(prov))
+FOREST_CAPTION = ("Each testable claim: (replicated - claimed) / |claimed| with the replication's interval, green when "
+                  "reproduced and red when not by the claim's rule (printed in the claims table); diamonds mark claims "
+                  "the sources do not verify.")
+ALLOCATION_CAPTION = "Compute-optimal allocation across papers: published and replicated"
+FILTERS = {"claims": ["paper", "verdict", "provenance"], "ci_width": ["paper", "flag", "provenance"],
+           "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"]}
+TABLE_TITLES = {**{n: c for n, (c, _) in TABLES.items()}, "allocation": ALLOCATION_CAPTION}
+
+
+def downloads(name: str, prefix: str = "") -> list[tuple[str, str]]:
+    """Links to a table's citable files."""
+    return [(ext.upper() if ext != "bib" else "BibTeX", f"{prefix}tables/{name}.{ext}") for ext in ("csv", "tex", "md", "bib")]
+
+
+def _blank_levels(claims: pd.DataFrame) -> pd.DataFrame:
+    """A claim without an interval has no interval level: blank ci_level where both bounds are missing."""
+    if not len(claims):
+        return claims
+    claims = claims.copy()
+    no_iv = claims["ci_low"].isna() & claims["ci_high"].isna()
+    claims["ci_level"] = claims["ci_level"].astype(object).where(~no_iv, float("nan"))
+    return claims
+
+
+def _paper_meta(key: str) -> tuple[object, str]:
+    try:
+        meta = load_paper(key)
+        return meta.year, meta.title
+    except Exception:  # the paper's own page shows the metadata error
+        return float("nan"), ""
+
+
+def summary_frame(results: list[dict]) -> pd.DataFrame:
+    """One row per paper: its verdict counts, flags and one-line verdict (failed papers first, then audited ones)."""
     rows = []
     for r in results:
         v = _verdicts(r)
-        health = [h for h in r.get("fit_health", []) if h["status"] in ("warn", "fail")]
-        flags = [c for c in r.get("ci_width", []) if c["flag"] == "implausibly narrow"]
-        try:
-            meta = load_paper(r["paper"])
-            year, title = meta.year, meta.title
-        except Exception:  # the paper's own page shows the metadata error
-            year, title = float("nan"), ""
-        rows.append({"paper": r["paper"], "year": year, "title": title, "status": r["status"], "verdict": verdict_line(r),
-                     **v,
-                     "narrow intervals": len(flags), "fit-health warnings": len(health)})
+        year, title = _paper_meta(r["paper"])
+        rows.append({"paper": r["paper"], "status": r["status"], **v,
+                     "narrow intervals": sum(c.get("flag") == "implausibly narrow" for c in r.get("ci_width", [])),
+                     "fit-health warnings": sum(h.get("status") in ("warn", "fail") for h in r.get("fit_health", [])),
+                     "verdict": verdict_line(r), "year": year, "title": title})
     order = {"failed": 0, "ok": 1, "not run": 2}
     frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["status", "paper"], key=lambda c: c.map(lambda x: order.get(x, 3)) if c.name == "status" else c,
-                              kind="stable").reset_index(drop=True)
+    return frame.sort_values(["status", "paper"], key=lambda c: c.map(lambda x: order.get(x, 3)) if c.name == "status" else c,
+                             kind="stable").reset_index(drop=True)
+
+
+def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: dict, cross: pd.DataFrame | None = None,
+                  forest: bool = False) -> Page:
+    """The overview: what holds up (one row per paper), the cross-paper figures, the rules; provenance goes last."""
+    page = Page(f"{NAME} report")
+    frame = summary_frame(results)
+    audited = frame[frame["status"] == "ok"]
+    page.text(f"Each audited paper's stated law refitted from its data by its stated protocol, with every claimed number "
+              f"checked against the refit. {len(audited)} papers audited, "
+              f"{int(audited['reproduced'].sum())} of {int(audited['reproduced'].sum() + audited['not reproduced'].sum())} "
+              f"testable claims reproduced; {int((frame['status'] == 'failed').sum())} replication(s) failed. "
+              f"Built from {NAME} {prov['version']}, commit {prov['commit']} (provenance at the end). Generated by make; "
+              "do not edit by hand.")
+    for line in prov.get("overrides", []):
+        page.text("Note: " + line + ". Numbers from a reduced bootstrap are for a quick look, not for citing.")
     page.heading("Papers")
-    page.text("One line per paper; click a column header (HTML) to sort. Audited papers first, then papers without public data.")
-    page.table(frame, links={"paper": "papers/{}.md"}, sortable=True)
+    page.text("One row per paper: its claims by verdict, intervals flagged as implausibly narrow and fit-health warnings. "
+              "Failed replications first, then audited papers, then papers without public data. Click a header to sort.")
+    page.table(frame, links={"paper": "papers/{}.md"}, sortable=True, filters=["status"])
+    if forest:
+        page.heading("Claims: claimed against replicated")
+        page.figure("figures/claims_forest.png", FOREST_CAPTION)
     if cross is not None and len(cross):
         page.heading("Compute-optimal allocation across papers")
         page.text("Allocation exponents (N_opt proportional to C^a) and tokens per parameter as the papers state them "
-                  "and as replicated here, with the replication's 95% intervals. Table: tables/allocation.csv.")
+                  "and as replicated here, with the replication's 95% intervals.")
         page.figure("figures/allocation.png", "Published (crosses) against replicated (dots, 95% intervals) allocation "
                     "exponents and tokens per parameter.")
+        page.table(cross, links={"paper": "papers/{}.md"}, sortable=True, downloads=downloads("allocation"))
     page.heading("Tables")
-    page.text("Citable tables in CSV, Markdown and LaTeX under tables/: " + ", ".join(f"{n}" for n in TABLES)
-              + ", allocation; paper-specific tables under tables/papers/.")
+    page.text("Every table, filterable by paper, verdict and provenance, is on the tables page, with its CSV, LaTeX, "
+              "Markdown and BibTeX files; paper-specific tables are on the paper pages and under tables/papers/.")
+    page.links([("All tables (filter and sort)", "tables.md")] + [(f"{TABLE_TITLES[n]} ({n})", f"tables.md#{n.replace('_', '-')}")
+                                                                  for n in [*TABLES, "allocation"]])
     page.heading("How to read the verdicts")
     page.items(verdicts.rule_lines())
     page.text(INTERVALS)
     page.text("CI width: " + CI_RULE + ".")
     page.heading("Fit-health checks")
     page.items([f"{k}: {v}" for k, v in HEALTH_RULES.items()])
-    page.heading("All claims")
-    page.table(tables["claims"][["paper", "claim", "statement", "claimed", "replicated", "ci_low", "ci_high", "ci_level", "verdict",
-                                 "unverified"]],
-               sortable=True)
     return page
 
 
-def paper_page(r: dict, prov: dict) -> Page:
+def tables_page(tables: dict[str, pd.DataFrame], cross: pd.DataFrame, results: list[dict], prov: dict) -> Page:
+    """Every cross-paper table in full, filterable and sortable, with its files and its BibTeX entry."""
+    page = Page(f"{NAME} tables")
+    page.text("Each table below is also written as CSV, LaTeX (booktabs longtable), Markdown and BibTeX under tables/. "
+              "Every file starts with the same provenance lines; cite the commit they name. Choose values above a "
+              "table to filter it, click a header to sort.")
+    page.items(provenance_lines(prov)[:1] + [line for line in provenance_lines(prov) if line.startswith(("dirty", "override"))])
+    everything = dict(tables, allocation=cross)
+    for name, df in everything.items():
+        page.heading(name.replace("_", "-"))
+        page.text(TABLE_TITLES[name] + f" ({len(df)} rows).")
+        page.table(df, links={"paper": "papers/{}.md"}, sortable=True, filters=FILTERS.get(name), downloads=downloads(name))
+        page.code(bibtex(name, TABLE_TITLES[name], prov))
+    paper_tables = [(r["paper"], tname, t["caption"]) for r in results for tname, t in r.get("tables", {}).items()]
+    if paper_tables:
+        page.heading("Paper-specific tables")
+        page.links([(f"{key}: {caption} ({tname})", f"papers/{key}.md") for key, tname, caption in paper_tables])
+    return page
+
+
+def write_reviews_html(out: Path, checklist, results: list[dict]) -> None:
+    """The review pages as HTML beside their Markdown, and an index of them (reviews.md, reviews.html)."""
+    from ..checklist.review import review_page
+    from ..checklist.scaffold import unfinished
+
+    by_key = {r["paper"]: r for r in results}
+    keys = list(checklist.assessment.suite)
+    for key in keys:
+        page = review_page(key, checklist, by_key.get(key), unfinished(key))
+        write_text_atomic(out / "reviews" / f"{key}.html", page.html(root="../"))
+    index = Page("Review pages")
+    index.text("One page per paper: what is still to fill in, compliance per stage, the items the paper does not state "
+               "with a question to put to the authors, and the audit results. The Markdown version of each page is "
+               "ready to paste into a review form. Rebuilt by every make; make review PAPER=<key> rebuilds one.")
+    index.table(pd.DataFrame([{"paper": k, "title": checklist.assessment.titles.get(k, "")} for k in keys]),
+                links={"paper": "reviews/{}.md"}, sortable=True)
+    index.heading("Markdown, ready to paste")
+    index.files([(f"{k}.md", f"reviews/{k}.md") for k in keys])
+    write_text_atomic(out / "reviews.md", index.markdown(root=""))
+    write_text_atomic(out / "reviews.html", index.html())
+
+
+def _fit_rows(r: dict, name: str) -> pd.DataFrame:
+    prefix = "" if name == "main" else f"{name}."
+    others = tuple(f"{n}." for n in r.get("fits", {}) if n != "main")
+    rows = []
+    for qname, q in r.get("quantities", {}).items():
+        if (prefix and qname.startswith(prefix)) or (not prefix and not qname.startswith(others)):
+            iv = q.get("intervals", {}).get("0.95", [float("nan")] * 2)
+            mc = q.get("intervals_mcse", {}).get("0.95", [float("nan")] * 2)
+            rows.append({"quantity": qname, "value": q["value"], "value MCSE": q.get("mcse", float("nan")),
+                         "bootstrap SE": q.get("se", float("nan")), "SE MCSE": q.get("se_mcse", float("nan")),
+                         "95% low": iv[0], "low MCSE": mc[0], "95% high": iv[1], "high MCSE": mc[1],
+                         "interval": q.get("interval_kind", "")})
+    return pd.DataFrame(rows)
+
+
+HELD_OUT_CLAUSE = "; held-out runs of the extrapolation check in red"
+
+
+def _caption(fig: dict, r: dict) -> str:
+    """A figure's caption, without the mention of held-out runs when its fit held none out."""
+    caption = str(fig.get("caption", ""))
+    fit = str(fig.get("file", "")).removesuffix("_fit.png")
+    held = any(e.get("fit") == fit and (e.get("n_held_out") or 0) > 0 for e in r.get("extrapolation", []))
+    return caption.replace(HELD_OUT_CLAUSE, "") if HELD_OUT_CLAUSE in caption and not held else caption
+
+
+def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
+    """One paper's page: metadata, data provenance, fits, claims, checks, tables and figures."""
     key = r["paper"]
     try:
         paper = load_paper(key)
     except Exception as exc:  # the metadata error is the finding
-        return Page(key).text(f"Metadata could not be read: {exc}")
+        page = Page(key)
+        page.text(f"Metadata could not be read: {exc}")
+        return page
     page = Page(f"{paper.title} ({paper.year})")
+    page.links([("Back to the overview", "../index.md#papers")])
     page.items([f"Authors: {', '.join(paper.authors)}", f"arXiv: {paper.arxiv or 'none'}", f"Key: {key}",
-                f"Audit status: {r['status']}", f"Verdict: {verdict_line(r)}"] + provenance_lines(prov)[:1])
+                f"Audit status: {r['status']}", f"Verdict: {verdict_line(r)}"] + provenance_lines(prov)[:1]
+               + [line for line in provenance_lines(prov) if line.startswith(("dirty", "override"))])
     if paper.arxiv:
         page.links([(f"arXiv:{paper.arxiv}", f"https://arxiv.org/abs/{paper.arxiv}")])
     if r.get("error"):
@@ -306,36 +438,31 @@ def paper_page(r: dict, prov: dict) -> Page:
     for name, fit in r.get("fits", {}).items():
         page.heading(f"Fit: {name}")
         page.items([f"law: {fit['formula']}", f"criterion: {fit['objective']}",
-                    f"{fit['n_points']} points, {fit['n_starts']} starts, optimum {fit['point']['fun']:.10g}"]
+                    f"{fit['n_points']} points, {fit['n_starts']} starts, optimum {fit['point']['fun']:.6g}"]
                    + ([f"bootstrap: {fit['bootstrap']['n']} resamples (seed {fit['bootstrap']['seed']}), "
                        f"{fit['bootstrap']['grid_refits']} refitted from the full grid by the basin safeguard; "
                        + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"]))
-        prefix = "" if name == "main" else f"{name}."
-        others = tuple(f"{n}." for n in r.get("fits", {}) if n != "main")
-        rows = []
-        for qname, q in r.get("quantities", {}).items():
-            if (prefix and qname.startswith(prefix)) or (not prefix and not qname.startswith(others)):
-                iv = q.get("intervals", {}).get("0.95", [float("nan")] * 2)
-                mc = q.get("intervals_mcse", {}).get("0.95", [float("nan")] * 2)
-                rows.append({"quantity": qname, "value": q["value"], "value MCSE": q.get("mcse", float("nan")),
-                             "bootstrap SE": q.get("se", float("nan")), "SE MCSE": q.get("se_mcse", float("nan")),
-                             "95% low": iv[0], "low MCSE": mc[0], "95% high": iv[1], "high MCSE": mc[1],
-                             "interval": q.get("interval_kind", "")})
-        page.table(pd.DataFrame(rows))
+        page.table(_fit_rows(r, name), sortable=True)
+    if forest:
+        page.heading("Claims: claimed against replicated")
+        page.figure(f"../figures/{key}/claims_forest.png", FOREST_CAPTION)
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
                         ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:
         if name != "claims" and not r.get(name):
             continue
         page.heading(title)
-        page.table(_frame(r.get(name, []), [c for c in TABLES[name][1] if c != "paper"]))
+        frame = _frame(r.get(name, []), [c for c in TABLES[name][1] if c != "paper"])
+        if name == "claims":
+            frame = _blank_levels(frame)
+        page.table(frame, sortable=len(frame) > 1)
     for tname, t in r.get("tables", {}).items():
         page.heading(f"Table: {tname}")
-        page.text(f"{t['caption']} (citable as tables/papers/{key}_{tname}.csv, .md, .tex)")
-        page.table(paper_table(t))
+        page.text(t["caption"])
+        page.table(paper_table(t), sortable=True, downloads=downloads(f"papers/{key}_{tname}", prefix="../"))
     if r.get("figures"):
         page.heading("Figures")
         for fig in r["figures"]:
-            page.figure(f"../figures/{key}/{fig['file']}", fig["caption"])
+            page.figure(f"../figures/{key}/{fig['file']}", _caption(fig, r))
     if paper.notes:
         page.heading("Notes")
         page.items(paper.notes)

@@ -170,5 +170,5 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
                 pages[key].heading("Digitisation error in the intervals")
                 pages[key].text(text)
                 pages[key].table(widening[widening["paper"] == key])
-                write_text_atomic(out / "papers" / f"{key}.md", pages[key].markdown())
-                write_text_atomic(out / "papers" / f"{key}.html", pages[key].html())
+                write_text_atomic(out / "papers" / f"{key}.md", pages[key].markdown(root="../"))
+                write_text_atomic(out / "papers" / f"{key}.html", pages[key].html(root="../"))

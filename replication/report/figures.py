@@ -92,3 +92,59 @@ def extrapolation_figure(path: Path, x, observed, predicted, held_out, xlabel: s
     ax.legend(frameon=False)
     ax.set_title(title)
     return _save(fig, path)
+
+
+VERDICT_COLOURS = {"reproduced": "tab:green", "not reproduced": "tab:red"}
+CLIP = 10.0  # the forest plot's axis ends at 10 times the claim's size; farther points sit at the edge as triangles
+
+
+def forest_rows(claims: list[dict]) -> list[dict]:
+    """The claims a forest plot can show: a numeric claim and a numeric replicated value, as relative differences."""
+    rows = []
+    for c in claims:
+        claimed, value = c.get("claimed"), c.get("replicated")
+        if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in (claimed, value)) or claimed == 0:
+            continue
+        lo, hi = c.get("ci_low"), c.get("ci_high")
+        has_iv = all(isinstance(v, (int, float)) and np.isfinite(v) for v in (lo, hi))
+        scale = abs(claimed)
+        rows.append({"label": f"{c.get('paper', '')}: {c.get('claim', '')}", "paper": c.get("paper", ""),
+                     "rel": (value - claimed) / scale,
+                     "low": (lo - claimed) / scale if has_iv else np.nan,
+                     "high": (hi - claimed) / scale if has_iv else np.nan,
+                     "verdict": c.get("verdict", ""), "unverified": c.get("provenance") == "unverified"})
+    return rows
+
+
+def claims_forest_figure(path: Path, claims: list[dict], title: str = "") -> str | None:
+    """Each testable claim as (replicated - claimed) / |claimed| with the replication's interval, coloured by verdict.
+
+    The axis is linear within +-10% and logarithmic beyond, so small and large departures both stay readable; it
+    ends at +-CLIP, where farther values and interval ends are drawn at the edge (a triangle for a clipped value);
+    returns None (and writes nothing) when no claim has both numbers."""
+    rows = forest_rows(claims)
+    if not rows:
+        return None
+    fig, axes = _subplots(1, 1, (8, 0.8 + 0.22 * len(rows)))
+    ax = axes[0][0]
+    y = np.arange(len(rows))[::-1]
+    spread = [abs(v) for r in rows for v in (r["rel"], r["low"], r["high"]) if np.isfinite(v)]
+    limit = float(min(max(max(spread) * 1.3, 0.2), CLIP))
+    for yi, r in zip(y, rows):
+        colour = VERDICT_COLOURS.get(r["verdict"], "0.5")
+        if np.isfinite(r["low"]):
+            ax.plot(np.clip([r["low"], r["high"]], -limit, limit), [yi, yi], color=colour, lw=1.2)
+        x = float(np.clip(r["rel"], -limit, limit))
+        marker = ("D" if r["unverified"] else "o") if abs(r["rel"]) <= limit else (">" if r["rel"] > 0 else "<")
+        ax.scatter([x], [yi], s=18, color=colour, marker=marker, zorder=3)
+    ax.set_xlim(-limit * 1.05, limit * 1.05)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xscale("symlog", linthresh=0.1)
+    ax.set_yticks(y, [r["label"] for r in rows], fontsize=6)
+    ax.set_ylim(-1, len(rows))
+    ax.set_xlabel("(replicated - claimed) / |claimed|  (linear within ±0.1, logarithmic beyond; triangles: off the axis)")
+    handles = [ax.scatter([], [], color=c, s=18, label=v) for v, c in VERDICT_COLOURS.items()]
+    handles.append(ax.scatter([], [], color="0.5", marker="D", s=18, label="claim marked unverified"))
+    ax.legend(handles=handles, frameon=False, fontsize=7, loc="lower right")
+    ax.set_title(title or "Claimed against replicated (lines: the replication's interval around the claim)", fontsize=8)
+    return _save(fig, path)

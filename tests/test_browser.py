@@ -1,0 +1,229 @@
+"""The HTML report in a real browser (headless Chromium through Playwright, the system's Chromium, never a
+downloaded one): no console errors, every internal link resolves, sortable tables sort by every column, filters
+filter, no table column is cut off at 1,400 px, and metadata cannot run a script. Screenshots of the overview and
+one paper page are written to build/screenshots/ for a reader to look at.
+
+The report is built from a quick run (two papers with a small bootstrap, the others not run) in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+
+import replication.report.provenance as provenance_mod
+from replication.audit import run_paper
+from replication.paths import BUILD
+from replication.report.build import build_report
+from replication.report.pages import Page, copy_static
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra (requirements.lock)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+QUICK = ["hoffmann2022training", "bahri2021explaining"]  # one refitted with a bootstrap, one without public data
+WIDTH = 1400
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    mp = pytest.MonkeyPatch()
+    mp.setattr(provenance_mod, "tree_state", lambda: {"commit": "browsertest", "modified": [], "untracked": [], "date": ""})
+    root = tmp_path_factory.mktemp("browser")
+    for key in QUICK:
+        run_paper(key, build=root / "build", n_boot=20, n_jobs=1)
+    out = build_report(build=root / "build", out=root / "report")
+    mp.undo()
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(f"page error: {e}"))
+    pg.on("dialog", lambda d: (pg.errors.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def html_pages(report: Path) -> list[Path]:
+    return sorted(report.rglob("*.html"))
+
+
+def test_the_quick_report_has_every_kind_of_page(report):
+    names = {str(p.relative_to(report)) for p in html_pages(report)}
+    assert {"index.html", "tables.html", "reviews.html", "papers/hoffmann2022training.html",
+            "reviews/hoffmann2022training.html"} <= names
+    assert (report / "static" / "tables.js").is_file() and (report / "static" / "report.css").is_file()
+
+
+def test_no_console_errors_on_any_page(report, page):
+    for path in html_pages(report):
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        assert page.errors == [], f"{path.relative_to(report)}: {page.errors}"
+        assert page.evaluate("document.styleSheets.length") >= 1, f"{path.relative_to(report)}: stylesheet not loaded"
+
+
+def _ids(path: Path, cache: dict) -> set[str]:
+    if path not in cache:
+        import re
+
+        cache[path] = set(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
+    return cache[path]
+
+
+def test_every_internal_link_resolves(report, page):
+    checked, ids = 0, {}
+    for path in html_pages(report):
+        page.goto(path.as_uri())
+        targets = page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => a.href)
+                                   .concat([...document.querySelectorAll('img[src], link[href], script[src]')]
+                                   .map(e => e.src || e.href))""")
+        for url in targets:
+            parts = urlsplit(url)
+            if parts.scheme == "https":
+                continue  # external, and https only (checked in test_report_safety)
+            assert parts.scheme == "file", f"{path.relative_to(report)}: link {url} is neither https nor in the report"
+            target = Path(unquote(parts.path))
+            assert target.is_file(), f"{path.relative_to(report)}: broken link {url}"
+            assert report in target.parents, f"{path.relative_to(report)}: link {url} leaves the report"
+            if parts.fragment and target.suffix == ".html":
+                assert parts.fragment in _ids(target, ids), f"{path.relative_to(report)}: no anchor #{parts.fragment} in {target.name}"
+            checked += 1
+    assert checked > 100
+
+
+SORTED = """(table) => {
+  const t = document.getElementById(table), col = %d;
+  const keys = [...t.tBodies[0].rows].map(r => { const c = r.cells[col];
+    const v = c.getAttribute('data-value'); return v !== null ? {n: parseFloat(v)} : {s: c.textContent.trim()}; });
+  const filled = keys.filter(k => k.n !== undefined || k.s !== '');
+  const emptyLast = keys.slice(filled.length).every(k => k.n === undefined && k.s === '');
+  const cmp = (a, b) => (a.n !== undefined && b.n !== undefined) ? a.n - b.n : (a.n !== undefined ? -1 :
+      (b.n !== undefined ? 1 : a.s.localeCompare(b.s, undefined, {numeric: true, sensitivity: 'base'})));
+  let ascending = true, descending = true;
+  for (let i = 1; i < filled.length; i++) { const c = cmp(filled[i - 1], filled[i]);
+    if (c > 0) ascending = false; if (c < 0) descending = false; }
+  return {ascending, descending, emptyLast, rows: t.tBodies[0].rows.length,
+          content: [...t.tBodies[0].rows].map(r => r.textContent).sort().join('\\n')};
+}"""
+
+
+@pytest.mark.parametrize("name", ["index.html", "tables.html", "papers/hoffmann2022training.html"])
+def test_every_sortable_table_sorts_by_each_column(report, page, name):
+    page.goto((report / name).as_uri())
+    tables = page.evaluate("() => [...document.querySelectorAll('table.sortable')].map(t => t.id)")
+    assert tables, f"{name} has no sortable table"
+    for table in tables:
+        headers = page.locator(f"#{table} thead th")
+        before = None
+        for col in range(headers.count()):
+            button = headers.nth(col).locator("button")
+            button.click()
+            up = page.evaluate(SORTED % col, table)
+            assert headers.nth(col).get_attribute("aria-sort") == "ascending"
+            assert up["ascending"] and up["emptyLast"], f"{name} #{table} column {col} not sorted ascending"
+            before = before or up["content"]
+            assert up["content"] == before, "sorting lost or changed rows"
+            button.click()
+            down = page.evaluate(SORTED % col, table)
+            assert headers.nth(col).get_attribute("aria-sort") == "descending"
+            assert down["descending"] and down["emptyLast"], f"{name} #{table} column {col} not sorted descending"
+    assert page.errors == []
+
+
+def test_filters_keep_only_the_chosen_rows(report, page):
+    page.goto((report / "tables.html").as_uri())
+    box = page.locator('.filters[data-table]').first
+    table = box.get_attribute("data-table")
+    total = page.locator(f"#{table} tbody tr").count()
+    claims = pd.read_csv(report / "tables" / "claims.csv", comment=None, skiprows=_header_lines(report / "tables" / "claims.csv"),
+                         keep_default_na=False)
+    assert total == len(claims)
+    headers = [h.strip() for h in page.locator(f"#{table} thead th").all_inner_texts()]
+    for column, value in [("verdict", "reproduced"), ("verdict", "not testable"), ("paper", "hoffmann2022training")]:
+        box.locator("select").nth(0).select_option("")  # reset
+        for i in range(box.locator("select").count()):
+            box.locator("select").nth(i).select_option("")
+        select = box.locator(f'select[data-column="{headers.index(column)}"]')
+        select.select_option(value)
+        visible = page.evaluate(f"""() => [...document.querySelectorAll('#{table} tbody tr')].filter(r => !r.hidden)
+                                     .map(r => r.cells[{headers.index(column)}].textContent.trim())""")
+        expected = int((claims[column] == value).sum())
+        assert expected > 0 and len(visible) == expected and set(visible) == {value}, (column, value)
+        assert box.locator(".count").inner_text() == f"{expected} of {total} rows"
+    # two filters at once: rows must match both
+    box.locator(f'select[data-column="{headers.index("verdict")}"]').select_option("not reproduced")
+    both = ((claims["paper"] == "hoffmann2022training") & (claims["verdict"] == "not reproduced")).sum()
+    assert page.locator(f"#{table} tbody tr:not([hidden])").count() == both
+    for i in range(box.locator("select").count()):
+        box.locator("select").nth(i).select_option("")
+    assert page.locator(f"#{table} tbody tr:not([hidden])").count() == total
+
+
+def _header_lines(path: Path) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if not line.startswith("# "))
+
+
+CUT = """() => {
+  const w = window.innerWidth, cut = [];
+  if (document.documentElement.scrollWidth > w) cut.push('page is wider than the window: ' + document.documentElement.scrollWidth);
+  document.querySelectorAll('table').forEach(t => {
+    const r = t.getBoundingClientRect();
+    if (r.right <= w + 0.5) return;
+    let box = t.parentElement;
+    while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    const ok = box && box.getBoundingClientRect().right <= w + 0.5 && box.scrollWidth >= t.scrollWidth;
+    if (!ok) cut.push((t.id || 'table') + ' ends at ' + Math.round(r.right) + ' px with no scroll');
+  });
+  return cut;
+}"""
+
+
+def test_no_table_column_is_cut_off_at_1400_px(report, page):
+    for path in html_pages(report):
+        page.goto(path.as_uri())
+        assert page.evaluate(CUT) == [], path.relative_to(report)
+
+
+def test_screenshots_of_the_overview_and_a_paper_page(report, page):
+    shots = BUILD / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, rel in [("overview", "index.html"), ("paper", "papers/hoffmann2022training.html")]:
+        page.goto((report / rel).as_uri())
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        assert (shots / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_metadata_cannot_run_a_script_or_make_a_live_foreign_link(tmp_path, page):
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    p = (Page(f"Title {hostile}").text(f"Statement {hostile}").items([hostile])
+         .links([("evil", "javascript:alert(3)"), ("plain http", "http://example.org/"), ("fine", "https://example.org/")])
+         .table(pd.DataFrame({"paper": ["javascript:alert(4)"], "note": [hostile]}), links={"paper": "{}"}, sortable=True))
+    copy_static(tmp_path)
+    (tmp_path / "hostile.html").write_text(p.html(), encoding="utf-8")
+    page.goto((tmp_path / "hostile.html").as_uri())
+    page.wait_for_timeout(100)
+    assert page.errors == []
+    hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    assert [h for h in hrefs if h.startswith(("http:", "https:", "javascript:"))] == ["https://example.org/"]
+    assert page.evaluate("document.querySelectorAll('script:not([src]), img[onerror]').length") == 0
+    assert hostile in page.locator("main").inner_text()

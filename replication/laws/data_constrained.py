@@ -18,15 +18,20 @@ from .base import Inputs, Law, column, logsumexp_terms, register
 
 
 def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
-    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*; at R* = inf (no decay) the
-    limit U (1 + R) with derivative 0."""
+    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*; at the face log R* = +inf (no
+    decay) the limit U (1 + R) with derivative 0. Only the face itself takes the limit: a finite log R* whose
+    exponential overflows stays undefined (NaN), so a line search never jumps onto the face by accident."""
+    face = np.isposinf(log_rs)
     rs = np.exp(log_rs)
     x = R / rs
     ex = np.exp(-x)
     with np.errstate(invalid="ignore"):
-        eff = np.where(np.isinf(rs), U * (1.0 + R), U * (1.0 + rs * (1.0 - ex)))
-        d_log_rs = np.where(np.isinf(rs), 0.0, U * rs * ((1.0 - ex) - x * ex))
-    return eff, ex, rs, d_log_rs
+        eff = U * (1.0 + rs * (1.0 - ex))
+        d_log_rs = U * rs * ((1.0 - ex) - x * ex)
+    if face.any():
+        eff = np.where(face, U * (1.0 + R), eff)
+        d_log_rs = np.where(face, 0.0, d_log_rs)
+    return eff, ex, rs, d_log_rs, face
 
 
 def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
@@ -42,12 +47,12 @@ def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
     log_un = np.where(capped, log_nopt, np.log(N))
     un = np.exp(log_un)
     rn_runs = np.maximum(N / un - 1.0, 0.0)
-    n_eff, ex_n, rn, dn_log_rn = _effective(un, rn_runs, log_rn)
+    n_eff, ex_n, rn, dn_log_rn, face_n = _effective(un, rn_runs, log_rn)
     rd_runs = np.maximum(D / U - 1.0, 0.0)
-    d_eff, _, _, dd_log_rd = _effective(U, rd_runs, log_rd)
+    d_eff, _, _, dd_log_rd, _ = _effective(U, rd_runs, log_rd)
     terms = [a - alpha * np.log(n_eff), b - beta * np.log(d_eff), np.broadcast_to(e, a.shape)]
     return dict(a=a, b=b, alpha=alpha, beta=beta, k=k, log_u=log_u, capped=capped, un=un, rn_runs=rn_runs,
-                n_eff=n_eff, ex_n=ex_n, rn=rn, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
+                n_eff=n_eff, ex_n=ex_n, rn=rn, face_n=face_n, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
 
 
 def _log_predict(theta: np.ndarray, X: Inputs, tied: bool) -> np.ndarray:
@@ -61,7 +66,7 @@ def _log_jacobian(theta: np.ndarray, X: Inputs, tied: bool):
     alpha, beta = p["alpha"], p["beta"]
     # d log N' / d log U_N where U_N = N_opt (zero where U_N = N, which does not move with the parameters)
     with np.errstate(invalid="ignore"):  # at R*_N = inf, N' = N whatever U_N is: the derivative is 0
-        dn_dun = np.where(np.isinf(p["rn"]), 0.0,
+        dn_dun = np.where(p["face_n"], 0.0,
                           (1.0 + p["rn"] * (1.0 - p["ex_n"]) - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"])
     s = np.where(p["capped"], dn_dun, 0.0)
     # derivatives of log N_opt = k / alpha

@@ -56,8 +56,9 @@ build/.report-inputs: FORCE | $(VENV)/.installed
 # Digitised point sets and the digitiser's validation (figures read, refits on each calibration), for the report.
 DIGITISED := build/digitised/validation.json
 $(DIGITISED): $(shell find replication -name '*.py') $(wildcard datasets/*/dataset.yaml) pyproject.toml requirements.lock \
-              papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml | $(VENV)/.installed
-	$(BIN)/python -m replication.report.digitised_results
+              $(wildcard papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml) | $(VENV)/.installed
+	@$(BIN)/python -m replication.report.digitised_results || \
+	 echo "digitised: the validation step failed (above); the report shows the section as not computed"
 
 report: report/index.html
 report/index.html: build/.report-inputs $(DIGITISED)

@@ -109,6 +109,7 @@ def _dispatch(args) -> int:
         return review_command(check_key(args.key, "paper key", "make review PAPER=<key>"))
     if args.command == "digitise":
         from .digitise_cli import digitise_command
+        from .paths import check_key
 
         return digitise_command(args.figure, page=args.page, panel=args.panel, calibration=args.calibration,
                                 out=args.out, paper=None if args.paper is None else check_key(args.paper, "paper key", "make review PAPER=<key> FIGURE=<pdf>"))

@@ -12,12 +12,9 @@ from .errors import AuditError
 def _scaffolded(key: str) -> Path:
     """papers/<key>/, scaffolded from the review templates if it does not exist yet."""
     from . import paths
-    from .checklist.scaffold import KEY, scaffold_paper
-    from .errors import MetadataError
+    from .checklist.scaffold import scaffold_paper
 
-    if not KEY.match(key):
-        raise MetadataError(f"papers/{key}", None, f"'{key}' is not a usable bibtex key",
-                            "use lower-case letters, digits, '_' or '-', starting with a letter (e.g. smith2024scaling)")
+    key = paths.check_key(key, "paper key", "make review PAPER=<key> FIGURE=<pdf>")
     folder = paths.PAPERS / key
     if not (folder / "paper.yaml").exists():
         for f in scaffold_paper(key):

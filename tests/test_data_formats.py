@@ -11,7 +11,7 @@ from replication.errors import DataError
 
 
 def _spec(fmt, columns, **extra):
-    spec = {"key": "t", "upstream_path": "x", "mirror_path": "toy/x", "url": "http://127.0.0.1:9/x",
+    spec = {"key": "t", "upstream_path": "x", "mirror_path": "toy/x", "url": "https://127.0.0.1:9/x",
             "sha256": "0" * 64, "format": fmt, "columns": columns}
     spec.update(extra)
     return DataFile.model_validate(spec)

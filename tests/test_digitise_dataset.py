@@ -42,7 +42,7 @@ def _register(tmp_path, monkeypatch, data: bytes, digitise: dict | None = None, 
             "licence": "none", "redistributable": False, "citation": "c", "papers": [], "obtained": "digitised",
             "how_obtained": "h",
             "files": [{"key": "points", "upstream_path": "figure.svg", "mirror_path": "toy-figure/figure.svg",
-                       "url": "http://127.0.0.1:9/figure.svg", "sha256": sha or hashlib.sha256(data).hexdigest(),
+                       "url": "https://127.0.0.1:9/" + "0" * 40 + "/figure.svg", "sha256": sha or hashlib.sha256(data).hexdigest(),
                        "format": "digitised", "digitise": digitise or {}, "columns": COLUMNS}]}
     (root / "toy-figure").mkdir(parents=True)
     (root / "toy-figure" / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))

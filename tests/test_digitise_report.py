@@ -45,7 +45,7 @@ def test_section_publishes_point_sets_and_findings(tmp_path):
     table = read_table(out / "tables" / "digitised" / "demo_points.csv")
     assert table["x"].tolist() == [1, 3]
     head = (out / "tables" / "digitised" / "demo_points.csv").read_text().splitlines()[:2]
-    assert head == ["# scaling-audit 0, commit abc", f"# data demo/points sha256 {SHA}"]
+    assert head == ["# scaling-law-audit 0, commit abc", f"# data demo/points sha256 {SHA}"]
     assert (out / "tables" / "digitised" / "demo_points.yaml").is_file()
     md = index.markdown()
     assert "alpha 0.3 -> 0.33 (+10.0%)" in md

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -41,7 +43,13 @@ def test_digitise_into_a_new_scaffold(tmp_path, monkeypatch, capsys):
     assert points["series"].tolist() == ["runs"] * 4
     assert np.allclose(points["y"], [10.0, 100.0, 30.0, 300.0], rtol=1e-6)
     draft = yaml.safe_load((folder / "digitised" / "dataset.draft.yaml").read_text())
-    record = Dataset.model_validate(draft)  # placeholders are text; the structure already validates
+    # the placeholders are refused until filled in (https URL at a 40-hex commit); once filled in, it validates
+    with pytest.raises(Exception, match="TO BE FILLED IN"):
+        Dataset.model_validate(draft)
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    draft["upstream"].update(repository="https://github.com/smith/figures", commit=commit)
+    draft["files"][0]["url"] = f"https://raw.githubusercontent.com/smith/figures/{commit}/fig.pdf"
+    record = Dataset.model_validate(draft)
     spec = record.files[0]
     assert spec.format == "digitised" and spec.digitise["page"] == 1
     again = digitise_figure(fig, spec=DigitiseSpec.model_validate(spec.digitise)).points
@@ -56,6 +64,6 @@ def test_bad_key_is_refused_before_anything_is_written(tmp_path, monkeypatch, ca
 
     monkeypatch.setattr(paths, "PAPERS", tmp_path / "papers")
     fig = _figure(tmp_path / "fig.pdf")
-    assert main(["digitise", str(fig), "--paper", "../escape"]) == 1
-    assert "not a usable bibtex key" in capsys.readouterr().err
+    assert main(["digitise", str(fig), "--paper", "../escape"]) != 0
+    assert "not a usable paper key" in capsys.readouterr().err
     assert not (tmp_path / "papers").exists() and not (tmp_path / "escape").exists()

@@ -24,7 +24,7 @@ def random_paper(seed: int) -> Paper:
             "bootstrap": {"n": 12, "seed": seed}, "settings": {"compute_budgets": [5.88e23]},
         },
         "claims": [c("alpha", "alpha", 0.34, 2), c("beta", "beta", 0.28, 2), c("a_alloc", "a_alloc", 0.46, 2),
-                   {"id": "joint", "statement": "j", "source": "s", "provenance": "paper", "rule": "joint",
+                   {"id": "joint", "statement": "j", "source": "synthetic", "provenance": "paper", "rule": "joint",
                     "components": ["alpha", "beta"]}],
     })
 

@@ -46,6 +46,7 @@ class BootstrapResult:
 
 SCREEN_NEWTON = 3  # Newton iterations an alternative start gets before it must look competitive
 SCREEN_MARGIN = 1e-2  # ... within this relative distance of the point-estimate start's optimum
+FACE_CANDIDATE = 0.5  # a face is tried where the face parameter's |d log f / d parameter| is below this everywhere
 
 
 def _screened_refits(law, objective, X, y, W, starts, best, gtol, ftol):
@@ -89,11 +90,17 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
         theta[better], best[better], conv[better] = th[at, pick][better], fun[at, pick][better], cv[at, pick][better]
         changes = int(better.sum())
     for param, limit in law.faces:
-        # every resample is refitted on each face in full, warm-started at its refit with the face parameter
-        # at its limit: a screen cannot judge these starts (removing a term moves the objective a lot at
-        # first), and refits that drifted towards the face stop anywhere along it, so no threshold works
+        # a resample is refitted on a face, in full, where its face parameter already matters little (|d log f /
+        # d parameter| below FACE_CANDIDATE at every point: for a log-coefficient, the term is below half of the
+        # prediction everywhere), warm-started at its refit with that parameter at its limit. A short screen cannot
+        # judge these starts (removing a term moves the objective a lot at first), and refits that drifted towards
+        # the face stop anywhere along it.
         j = law.params.index(param)
         off = np.flatnonzero(theta[:, j] != limit)
+        if off.size:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _, jac = law.log_jacobian(theta[off], X)
+            off = off[np.abs(jac[..., j]).max(axis=1) < FACE_CANDIDATE]
         if off.size == 0:
             continue
         on = minimize_fits(face_law(law, param), objective, X, y, W[off], np.delete(theta[off], j, axis=1),

@@ -27,6 +27,9 @@ def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=40) as c:
         yield c
+        for client in parallel._clients.values():  # the clients run_tasks opened, before the cluster goes
+            client.close()
+        parallel._clients.clear()
 
 
 def test_tasks_keep_their_order_on_the_cluster(cluster, monkeypatch):

@@ -89,7 +89,8 @@ def _distinct_minima(x: np.ndarray, fun: np.ndarray, max_count: int = 5, rtol: f
 
     def far(i: int, j: int) -> bool:
         same = x[i] == x[j]
-        diff = np.where(same, 0.0, np.abs(np.where(same, 0.0, x[i] - x[j])))
+        with np.errstate(invalid="ignore"):
+            diff = np.where(same, 0.0, np.abs(np.where(same, 0.0, x[i] - x[j])))
         scale = np.maximum(np.abs(np.where(np.isfinite(x[i]), x[i], 0.0)), 1e-3).max()
         return bool(diff.max() / scale > rtol)
 

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .base import Inputs, Law
+from .base import Law
+from .fixed import hold
 
 
 def embed(theta_face: np.ndarray, held: dict[int, float]) -> np.ndarray:
@@ -34,32 +35,9 @@ def on_faces(law: Law, theta: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=None)
 def _face(base: Law, params: tuple[str, ...]) -> Law:
     limits = base.face_params()
-    held = {base.params.index(p): limits[p] for p in params}
-    free = [i for i in range(base.n_params) if i not in held]
-
-    def full(theta: np.ndarray) -> np.ndarray:
-        return embed(theta, held)
-
-    def log_jac(theta: np.ndarray, X: Inputs):
-        logf, jac = base.log_jacobian(full(theta), X)
-        return logf, jac[..., free]
-
-    def natural(theta: np.ndarray) -> dict[str, np.ndarray]:
-        return base.natural_params(full(theta) if np.ndim(theta) > 1 else full(theta)[0])
-
     names = ", ".join(f"{p} = {limits[p]}" for p in params)
-    law = Law(
-        name=f"{base.name}[{names}]",
-        params=tuple(base.params[i] for i in free),
-        inputs=base.inputs,
-        formula=f"{base.formula}; on the face {names}",
-        log_predict=lambda theta, X: base.log_predict(full(theta), X),
-        log_jacobian_fn=log_jac,
-        natural=natural,
-        description=f"{base.description}, on the face {names}",
-        positive_inputs=base.positive_inputs,
-        faces=tuple((p, v) for p, v in base.faces if p not in params),
-    )
+    law = hold(base, {p: limits[p] for p in params}, name=f"{base.name}[{names}]", note=f"on the face {names}",
+               description=f"{base.description}, on the face {names}")
     object.__setattr__(law, "_face_of", (base, params))
     return law
 

@@ -26,18 +26,30 @@ def fix_params(base: Law, fixed: Mapping[str, float], name: str, report: Sequenc
     free = tuple(p for p in base.params if p not in fixed)
     if not free:
         raise ValueError(f"fixing every parameter of law '{base.name}' leaves nothing to fit")
-    free_idx = [base.params.index(p) for p in free]
-    values = np.array([float(fixed.get(p, np.nan)) for p in base.params])
     signature = (base.name, tuple(sorted((k, float(v)) for k, v in fixed.items())), None if report is None else tuple(report))
     existing = _REGISTRY.get(name)
     if existing is not None:
         if getattr(existing, "_fixed_signature", None) == signature:
             return existing
         raise ValueError(f"law '{name}' is already registered with a different definition")
+    held = ", ".join(f"{k} = {float(v):.10g}" for k, v in fixed.items())
+    law = hold(base, fixed, name=name, note=f"held fixed: {held}",
+               description=f"{base.description} (parameters {sorted(fixed)} held fixed)", report=report)
+    object.__setattr__(law, "_fixed_signature", signature)
+    return register(law)
+
+
+def hold(base: Law, values: Mapping[str, float], *, name: str, note: str, description: str,
+         report: Sequence[str] | None = None) -> Law:
+    """``base`` with the parameters in ``values`` held at those values (finite, or a face's infinite limit),
+    unregistered; the rest are its parameters, in the base's order. Shared by fix_params and laws/faces.py."""
+    free = tuple(p for p in base.params if p not in values)
+    free_idx = [base.params.index(p) for p in free]
+    full_values = np.array([float(values.get(p, np.nan)) for p in base.params])
 
     def full(theta: np.ndarray) -> np.ndarray:
         theta = np.asarray(theta, dtype=float)
-        out = np.broadcast_to(values, theta.shape[:-1] + (len(base.params),)).copy()
+        out = np.broadcast_to(full_values, theta.shape[:-1] + (len(base.params),)).copy()
         out[..., free_idx] = theta
         return out
 
@@ -49,18 +61,15 @@ def fix_params(base: Law, fixed: Mapping[str, float], name: str, report: Sequenc
         nat = base.natural_params(full(theta))
         return {k: v for k, v in nat.items() if report is None or k in report}
 
-    held = ", ".join(f"{k} = {float(v):.10g}" for k, v in fixed.items())
-    law = Law(
+    return Law(
         name=name,
         params=free,
         inputs=base.inputs,
-        formula=f"{base.formula}; held fixed: {held}",
+        formula=f"{base.formula}; {note}",
         log_predict=lambda theta, X: base.log_predict(full(theta), X),
         log_jacobian_fn=log_jac,
         natural=natural,
-        description=f"{base.description} (parameters {sorted(fixed)} held fixed)",
+        description=description,
         positive_inputs=base.positive_inputs,
-        faces=tuple((p, v) for p, v in base.faces if p not in fixed),
+        faces=tuple((p, v) for p, v in base.faces if p not in values),
     )
-    object.__setattr__(law, "_fixed_signature", signature)
-    return register(law)

@@ -24,6 +24,13 @@ def _relative_inside(v: str) -> str:
     return v
 
 
+def pinned_commit(v: str) -> str:
+    """``v`` if it is a full 40-hex-digit commit id; a branch, tag or short id is refused (it can move)."""
+    if not COMMIT.fullmatch(str(v)):
+        raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
+    return v
+
+
 class Column(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -75,9 +82,7 @@ class DataFile(BaseModel):
     @field_validator("commit")
     @classmethod
     def _file_commit(cls, v: str | None) -> str | None:
-        if v is not None and not COMMIT.fullmatch(v):
-            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
-        return v
+        return v if v is None else pinned_commit(v)
 
     @field_validator("sha256")
     @classmethod
@@ -96,9 +101,7 @@ class Upstream(BaseModel):
     @field_validator("commit")
     @classmethod
     def _pinned(cls, v: str) -> str:
-        if not COMMIT.fullmatch(str(v)):
-            raise ValueError(f"commit '{v}' must be the full 40-hex-digit commit id, not a branch, tag or short id")
-        return v
+        return pinned_commit(v)
 
     @field_validator("repository")
     @classmethod

@@ -47,6 +47,7 @@ def newton_batch(
     f, g, H, Hn = fgc(x, np.arange(K))
     f = np.where(np.isfinite(f), f, np.inf)
     n_iter = np.zeros(K, dtype=int)
+    t_last = np.ones(K)  # each row's last accepted majoriser step length
     status = np.where(np.isfinite(f), 1, 2)
     active = np.flatnonzero(np.isfinite(f))
     for _ in range(max_iter):
@@ -77,8 +78,11 @@ def newton_batch(
         failed = np.zeros(active.size, dtype=bool)
         if rest.size:
             d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], 1e-12), ga[rest])
-            t = np.ones(rest.size)
+            # backtracking starts at twice the row's last accepted length (at most 1): on a ridge the majoriser
+            # step is accepted only after many halvings, and they would otherwise be repeated every iteration
+            t = np.minimum(1.0, 2.0 * t_last[active[rest]])
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings)
+            t_last[active[rest[~fail]]] = t[~fail]
             x_new[rest] = xr
             for out, r in zip(outs, res):
                 out[rest] = r

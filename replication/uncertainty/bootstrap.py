@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..fitting.engine import minimize_fits
-from ..fitting.multistart import fit_multistart
+from ..fitting.multistart import fit_multistart_many
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
@@ -113,9 +113,12 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
     return W, theta, best, conv, changes, faces
 
 
-def _grid_refit(law, objective, X, y, starts, weights, gtol, ftol) -> FitResult:
-    """The safeguard's refit of one resample from the full start grid."""
-    return fit_multistart(law, objective, X, y, starts, weights=weights, gtol=gtol, ftol=ftol)
+SAFEGUARD_BATCH = 16  # suspect resamples refitted from the grid together (fixed, so results never depend on n_jobs)
+
+
+def _grid_refits(law, objective, X, y, starts, weights, gtol, ftol) -> list[FitResult]:
+    """The safeguard's refits of a batch of resamples (rows of ``weights``), each from the full start grid."""
+    return fit_multistart_many(law, objective, X, y, starts, weights, gtol=gtol, ftol=ftol)
 
 
 def bootstrap_fit(
@@ -157,8 +160,10 @@ def bootstrap_fit(
     z = _robust_z(theta)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
     with stage("safeguard refits"):
-        refits = run_tasks(_grid_refit, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in suspect], n_jobs,
-                           label="safeguard refits")
+        batches = [suspect[i:i + SAFEGUARD_BATCH] for i in range(0, suspect.size, SAFEGUARD_BATCH)]
+        parts = run_tasks(_grid_refits, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in batches], n_jobs,
+                          label="safeguard refits")
+        refits = [r for part in parts for r in part]
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:
             theta[b], fun[b], conv[b] = refit.theta, refit.fun, refit.converged

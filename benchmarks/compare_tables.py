@@ -5,7 +5,8 @@
 Rows are matched by their text columns (and their order among equal keys); rows present in one build only
 are counted. For numbers the absolute and relative differences are printed, largest first, so a change of
 engine or refactor can be checked against "same numbers" (an interval end may move by its Monte Carlo
-error, a point estimate not at all).
+error, a point estimate not at all); interval ends that carry a Monte Carlo SE (a column X with X_mcse) are
+also compared with it, and the largest move in MC SEs is printed.
 """
 
 from __future__ import annotations
@@ -49,9 +50,13 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int]
             diff = np.where(same, 0.0, np.abs(a - b))
             rel = np.where(same, 0.0, diff / np.maximum(np.abs(a), 1e-300))
         diff = np.where(np.isnan(diff), np.inf, diff)
+        mcse = np.full(len(merged), np.nan)
+        if f"{c}_mcse" in numeric:  # an interval end with its Monte Carlo standard error: the larger of the two
+            mcse = np.fmax(pd.to_numeric(merged[f"{c}_mcse_old"], errors="coerce").to_numpy(float),
+                           pd.to_numeric(merged[f"{c}_mcse_new"], errors="coerce").to_numpy(float))
         for i in np.flatnonzero(both & (diff > 0)):
             rows.append({"column": c, "key": merged["_key"].iloc[i].replace("\x1f", " | ")[:110], "old": a[i], "new": b[i],
-                         "abs": diff[i], "rel": rel[i]})
+                         "abs": diff[i], "rel": rel[i], "mcse": mcse[i]})
     only_old = int((merged["_merge"] == "left_only").sum())
     only_new = int((merged["_merge"] == "right_only").sum())
     return rows, only_old, only_new
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     old_dir, new_dir = args.old / "tables", args.new / "tables"
     names = sorted({p.relative_to(old_dir) for p in old_dir.rglob("*.csv")} | {p.relative_to(new_dir) for p in new_dir.rglob("*.csv")})
     total = 0
+    moved: list[float] = []  # |change| / Monte Carlo SE of every interval end that has one
     for name in names:
         a, b = old_dir / name, new_dir / name
         if not a.exists() or not b.exists():
@@ -80,7 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"## {name}: {len(rows)} differing cells{extra}; largest relative differences:")
         for r in sorted(rows, key=lambda r: -r["rel"])[: args.top]:
             print(f"   {r['column']:>22s}  {r['old']:.10g} -> {r['new']:.10g}  (rel {r['rel']:.2e})  [{r['key']}]")
+        ends = [r for r in rows if np.isfinite(r["mcse"]) and r["mcse"] > 0]
+        if ends:
+            ratios = sorted((r["abs"] / r["mcse"], r) for r in ends)
+            moved.extend(q for q, _ in ratios)
+            worst, r = ratios[-1]
+            print(f"   interval ends with a Monte Carlo SE: {len(ends)} moved; largest move {worst:.2f} MC SE "
+                  f"({r['column']} {r['old']:.6g} -> {r['new']:.6g}, MC SE {r['mcse']:.3g}) [{r['key']}]; "
+                  f"{sum(q > 1 for q, _ in ratios)} moved more than 1 MC SE, {sum(q > 2 for q, _ in ratios)} more than 2")
     print(f"# {total} differing numeric cells in {len(names)} tables")
+    if moved:
+        print(f"# interval ends with a Monte Carlo SE that moved: {len(moved)}; largest {max(moved):.2f} MC SE; "
+              f"{sum(q > 1 for q in moved)} beyond 1 MC SE, {sum(q > 2 for q in moved)} beyond 2")
     return 0
 
 

@@ -416,6 +416,21 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
     return result
 
 
+def record_failure(key: str, reason: str, build: Path | None = None, data_problems: dict | None = None,
+                   override: int | None = None, limit: float = DEFAULT_TIME_LIMIT) -> dict:
+    """Write a failed result for a paper whose run could not write one itself (its worker process died)."""
+    key = check_key(key)
+    try:
+        paper = load_paper(key)
+    except AuditError:
+        paper = None
+    result = _failed(key, reason, paper)
+    made = fingerprint(key, paper.datasets if paper is not None else _datasets_of(key), data_problems or {}, override, limit)
+    result["made"] = dict(made, code=code_version(), seeds=_seeds(paper, result))
+    write_text_atomic((build or BUILD) / key / "result.json", result_json(result))
+    return result
+
+
 def _datasets_of(key: str) -> list[str] | None:
     """The datasets a paper lists, or None when its paper.yaml cannot be read."""
     try:

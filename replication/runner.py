@@ -1,7 +1,9 @@
 """Run the papers that need running, in one process, each isolated, with a line as each starts and ends.
 
-One process for all papers means the imports and the joblib worker pool (loky reuses its executor across
-``Parallel`` calls) start once. A paper needs running when its result is missing, unreadable, or was made from
+One process for all papers means the imports and the worker pool start once: with more than one job the
+papers are spread over that many worker processes (longest first), each running its paper's bootstrap itself;
+with one job, or on a Dask cluster, they run one after another in this process and the bootstrap chunks go to
+the workers or the cluster. A paper needs running when its result is missing, unreadable, or was made from
 other inputs or settings than today's (see fingerprint.py). Failures are recorded per paper and named at the end.
 """
 
@@ -104,20 +106,18 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
                 + (f" (bootstrap count override {override})" if override is not None else ""))
         if todo:
             from . import timing
-            from .audit import run_paper  # the heavy imports, only when something runs
+            from .parallel import dask_address
 
             timing.reset()
             took_by_paper: dict[str, float] = {}
-            for i, (key, why) in enumerate(todo, 1):
-                say(f"[{i}/{len(todo)}] {key}: started ({why})")
-                t0 = time.perf_counter()
-                result = run_paper(key, build=build, n_boot=override, n_jobs=jobs, time_limit=limit, data_problems=problems)
-                took = time.perf_counter() - t0
-                status = result["status"]
-                say(f"[{i}/{len(todo)}] {key}: {status.upper() if status == 'failed' else status} after {took:.1f} s"
-                    + (f" -- {result['error']}" if result.get("error") else ""))
-                outcomes.append(Outcome(key, status, result.get("error"), took, why))
-                took_by_paper[key] = took
+            if jobs > 1 and len(todo) > 1 and dask_address() is None:
+                ran = _run_in_workers(todo, build, override, jobs, limit, problems, _previous_times(build), say)
+            else:
+                ran = _run_in_process(todo, build, override, jobs, limit, problems, say)
+            for outcome, stages in ran:
+                outcomes.append(outcome)
+                took_by_paper[outcome.key] = outcome.seconds
+                timing.add(stages)
             timing.write_record(build / "timings.json", papers=took_by_paper)
     for folder in unusable_paper_folders():
         outcomes.append(Outcome(folder, "failed", f"papers/{folder!r}: the folder name is not a usable paper key; "
@@ -125,6 +125,95 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
     order = {k: i for i, k in enumerate(keys)}
     outcomes.sort(key=lambda o: order.get(o.key, len(order)))
     return outcomes
+
+
+def _end_line(i: int, n: int, key: str, result_status: str, error: str | None, took: float) -> str:
+    return (f"[{i}/{n}] {key}: {result_status.upper() if result_status == 'failed' else result_status} after {took:.1f} s"
+            + (f" -- {error}" if error else ""))
+
+
+def _run_one(key: str, build: Path, override, jobs: int, limit: float, problems: dict) -> tuple:
+    """Run one paper (in this process or a worker): (status, error, seconds, seconds per stage)."""
+    from . import timing
+    from .audit import run_paper  # the heavy imports, only when something runs
+
+    before = timing.totals()
+    t0 = time.perf_counter()
+    result = run_paper(key, build=build, n_boot=override, n_jobs=jobs, time_limit=limit, data_problems=problems)
+    took = time.perf_counter() - t0
+    after = timing.totals()
+    return result["status"], result.get("error"), took, {k: v - before.get(k, 0.0) for k, v in after.items()}
+
+
+def _run_in_process(todo, build, override, jobs, limit, problems, say) -> list[tuple[Outcome, dict]]:
+    """Papers one after another in this process; each paper's bootstrap and safeguard refits use ``jobs`` workers."""
+    from . import timing
+
+    out = []
+    for i, (key, why) in enumerate(todo, 1):
+        say(f"[{i}/{len(todo)}] {key}: started ({why})")
+        status, error, took, stages = _run_one(key, build, override, jobs, limit, problems)
+        timing.reset()  # the stages are handed back per paper, and added up once by the caller
+        say(_end_line(i, len(todo), key, status, error, took))
+        out.append((Outcome(key, status, error, took, why), stages))
+    return out
+
+
+def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
+                    task: Callable = None) -> list[tuple[Outcome, dict]]:
+    """Papers spread over ``jobs`` worker processes, started once, longest first (by the last run's times), at most
+    ``jobs`` at a time so the start and end lines are true; each paper runs its own work in its worker. Results
+    are the same as in one process (every resampling is seeded per chunk, never per worker). A worker that dies
+    fails its paper with that reason: every paper running when a worker died is rerun alone, and fails only if its
+    worker dies again."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from joblib.externals.loky import get_reusable_executor
+
+    task = task or _run_one
+    order = sorted(todo, key=lambda kw: -previous.get(kw[0], 0.0))
+    number = {key: i for i, (key, _) in enumerate(order, 1)}
+    queue, running, out, retried = list(order), {}, [], set()
+    n = len(order)
+    while queue or running:
+        alone = any(k in retried for k, _, _ in running.values())
+        while queue and len(running) < jobs and not alone and not (running and queue[0][0] in retried):
+            key, why = queue.pop(0)
+            executor = get_reusable_executor(max_workers=jobs, timeout=60)
+            say(f"[{number[key]}/{n}] {key}: started ({why})")
+            running[executor.submit(task, key, build, override, 1, limit, problems)] = (key, why, time.perf_counter())
+            if key in retried:
+                break  # a paper rerun after a worker died runs alone
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            key, why, t0 = running.pop(future)
+            try:
+                status, error, took, stages = future.result()
+            except Exception as exc:  # the worker process died (killed, out of memory, a crash in C code)
+                if key not in retried:  # it may have died of its neighbour: once more, alone
+                    retried.add(key)
+                    queue.insert(0, (key, why))
+                    continue
+                from .audit import record_failure
+
+                error = (f"papers/{key}: the worker process running it died ({type(exc).__name__}); Fix: run "
+                         f"`scaling-law-audit run {key}` alone to see the crash")
+                record_failure(key, error, build, problems, override, limit)
+                status, took, stages = "failed", time.perf_counter() - t0, {}
+            say(_end_line(number[key], n, key, status, error, took))
+            out.append((Outcome(key, status, error, took, why), stages))
+    return out
+
+
+def _previous_times(build: Path) -> dict[str, float]:
+    """Seconds per paper in the last run's timing record (empty when there is none)."""
+    import json
+
+    try:
+        papers = json.loads((build / "timings.json").read_text()).get("papers", {})
+        return {str(k): float(v) for k, v in papers.items() if isinstance(v, (int, float))}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def failure_lines(outcomes: list[Outcome]) -> list[str]:

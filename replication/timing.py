@@ -36,6 +36,12 @@ def totals() -> dict[str, float]:
     return dict(_totals)
 
 
+def add(stages: dict[str, float]) -> None:
+    """Add stage times measured elsewhere (a worker process running one paper)."""
+    for name, seconds in stages.items():
+        _totals[name] = _totals.get(name, 0.0) + seconds
+
+
 def reset() -> None:
     _totals.clear()
 

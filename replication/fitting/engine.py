@@ -31,8 +31,12 @@ def minimize_fits(
     lbfgs_iter: int = 2000,
     ftol: float = 1e-14,
     gtol: float = 1e-10,
+    adapt_damping: bool = True,
 ) -> BatchResult:
     """Minimise ``objective`` from every row of ``x0``; ``W`` is (n,) shared or (K, n) per row weights.
+
+    ``adapt_damping`` (Levenberg-Marquardt damping of the majoriser step, fitting/newton.py) is much faster on
+    ridges; False keeps the fixed tiny ridge, the behaviour point estimates are fitted with.
 
     For a law with faces (laws/faces.py), a row that starts on a face (a face parameter at its limit) is
     minimised on that face, and a row whose face parameter no longer matters after the Newton stage (it has
@@ -43,14 +47,14 @@ def minimize_fits(
     x0 = np.atleast_2d(np.asarray(x0, dtype=float))
     W = np.asarray(W, dtype=float)
     if not law.faces:
-        return _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol)
+        return _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, adapt_damping)
     idx = [law.params.index(p) for p, _ in law.faces]
     limits = np.array([v for _, v in law.faces])
     K = x0.shape[0]
     out = BatchResult(x0.copy(), np.full(K, np.inf), np.zeros_like(x0), np.zeros(K, dtype=int),
                       np.zeros(K, dtype=bool), np.full(K, 2))
     # 1. the Newton stage, per pattern of faces the rows start on
-    first = _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, 0, ftol, gtol)
+    first = _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, 0, ftol, gtol, adapt_damping)
     if lbfgs_iter == 0:
         return first
     # 2. rows whose face parameters stopped mattering move onto those faces for the polish
@@ -58,7 +62,7 @@ def minimize_fits(
     free_face = np.isfinite(x1[:, idx])
     rows = np.flatnonzero(free_face.any(axis=1) & np.isfinite(first.fun))
     if rows.size:
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _, jac = law.log_jacobian(first.x[rows], X)
         flat = np.abs(jac[..., idx]).max(axis=1) < FACE_SHARE  # (for a log-coefficient: the term's share)
         towards = np.sign(x1[np.ix_(rows, idx)]) == np.sign(limits)
@@ -83,7 +87,7 @@ def minimize_fits(
     return out
 
 
-def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, ftol, gtol) -> BatchResult:
+def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, ftol, gtol, adapt_damping=True) -> BatchResult:
     """One stage of ``_minimize`` for rows grouped by the faces (entries of ``idx`` at their limits) they lie on."""
     K, p = x0.shape
     on = x0[:, idx] == limits
@@ -101,14 +105,14 @@ def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, 
             res.converged[rows], res.status[rows] = True, 0
             continue
         sub_law = face_law(law, tuple(law.params[j] for j in held)) if held else law
-        r = _minimize(sub_law, objective, X, y, Wk, x0[rows][:, free], newton_iter, lbfgs_iter, ftol, gtol)
+        r = _minimize(sub_law, objective, X, y, Wk, x0[rows][:, free], newton_iter, lbfgs_iter, ftol, gtol, adapt_damping)
         res.x[np.ix_(rows, free)] = r.x
         res.grad[np.ix_(rows, free)] = r.grad
         res.fun[rows], res.n_iter[rows], res.converged[rows], res.status[rows] = r.fun, r.n_iter, r.converged, r.status
     return res
 
 
-def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol) -> BatchResult:
+def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, adapt_damping) -> BatchResult:
     """Newton-IRLS then L-BFGS from every row of ``x0`` (either stage skipped with 0 iterations)."""
     per_row = W.ndim == 2
 
@@ -122,7 +126,7 @@ def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol) 
 
     if newton_iter == 0:
         return minimize_batch(fg, x0, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)
-    first = newton_batch(fgc, x0, max_iter=newton_iter, ftol=ftol, gtol=gtol)
+    first = newton_batch(fgc, x0, max_iter=newton_iter, ftol=ftol, gtol=gtol, adapt_damping=adapt_damping)
     if lbfgs_iter == 0:
         return first
     second = minimize_batch(fg, first.x, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)

@@ -18,6 +18,7 @@ from .objectives import Objective
 from .result import FitResult
 
 
+CONFIRM_ROUNDS = 3  # at most 2^3 times the kept starts run to confirm an optimum reached only once
 SCREEN_ELEMENTS = 2_000_000  # rows x points evaluated together in the screen of a batch of weightings
 
 
@@ -35,12 +36,17 @@ def fit_multistart(
     gtol: float = 1e-10,
     ftol: float = 1e-14,
     max_iter: int = 3000,
+    confirm: bool = True,
+    adapt_damping: bool = False,
 ) -> FitResult:
-    """Fit ``law`` by ``objective`` from every row of ``starts`` and return the best optimum."""
+    """Fit ``law`` by ``objective`` from every row of ``starts`` and return the best optimum.
+
+    A point estimate: the Newton stage's majoriser step undamped (the engine's reference behaviour), and an
+    optimum reached from one start only confirmed by running more of the ranked starts (``confirm``)."""
     w = np.ones(np.shape(y)) if weights is None else np.asarray(weights, dtype=float)
     return fit_multistart_many(law, objective, X, y, starts, w[None, :], screen_iter=screen_iter,
                                keep_fraction=keep_fraction, keep_min=keep_min, gtol=gtol, ftol=ftol,
-                               max_iter=max_iter)[0]
+                               max_iter=max_iter, confirm=confirm, adapt_damping=adapt_damping)[0]
 
 
 def fit_multistart_many(
@@ -57,9 +63,12 @@ def fit_multistart_many(
     gtol: float = 1e-10,
     ftol: float = 1e-14,
     max_iter: int = 3000,
+    confirm: bool = False,
+    adapt_damping: bool = True,
 ) -> list[FitResult]:
     """One multi-start fit per row of ``weights`` (S, n) (e.g. bootstrap resamples), all advanced together:
-    the same result per row as fitting it alone, at the cost of one batch instead of S."""
+    the same result per row as fitting it alone, at the cost of one batch instead of S. For refits of
+    resamples the majoriser step is damped by default (fitting/newton.py), which is much faster on ridges."""
     y = np.asarray(y, dtype=float)
     W = np.atleast_2d(np.asarray(weights, dtype=float))
     starts = np.atleast_2d(np.asarray(starts, dtype=float))
@@ -79,36 +88,58 @@ def fit_multistart_many(
     origin = np.tile(np.arange(K), S)
     x = np.tile(starts, (S, 1))
     iters = np.zeros(S * K, dtype=int)
+    ranked = np.arange(S * K).reshape(S, K)  # per weighting, its rows of x from the best screened start down
     if n_keep < K:  # screen: a few cheap L-BFGS iterations, then the best n_keep starts of each weighting go on
         per = max(1, SCREEN_ELEMENTS // (K * max(len(y), 1)))
-        keep = []
         for lo in range(0, S, per):
             hi = min(S, lo + per)
             screen = minimize_batch(fun_grad_for(np.repeat(W[lo:hi], K, axis=0)), x[lo * K:hi * K],
                                     max_iter=screen_iter, gtol=gtol, ftol=ftol)
             f = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(hi - lo, K)
             x[lo * K:hi * K], iters[lo * K:hi * K] = screen.x, screen.n_iter
-            keep += [(lo + s) * K + np.argsort(f[s], kind="stable")[:n_keep] for s in range(hi - lo)]
-        keep = np.concatenate(keep)
-        x, origin, iters = x[keep], origin[keep], iters[keep]
-    res = minimize_fits(law, objective, X, y, shared if shared is not None else np.repeat(W, n_keep, axis=0), x,
-                        lbfgs_iter=max_iter, gtol=gtol, ftol=ftol)
+            ranked[lo:hi] = np.arange(lo, hi)[:, None] * K + np.argsort(f, axis=1, kind="stable")
+    screened = x.reshape(S, K, -1).copy()
+
+    def run(rows: np.ndarray, Wrun: np.ndarray | None):
+        return minimize_fits(law, objective, X, y, shared if shared is not None else Wrun, x[rows],
+                             lbfgs_iter=max_iter, gtol=gtol, ftol=ftol, adapt_damping=adapt_damping)
+
+    first = ranked[:, :n_keep]
+    res = run(first.ravel(), np.repeat(W, n_keep, axis=0))
     out = []
     for s in range(S):
-        rows = slice(s * n_keep, (s + 1) * n_keep)
-        out.append(_best(law, objective, starts, res.x[rows], res.fun[rows], res.grad[rows], res.converged[rows],
-                         iters[rows] + res.n_iter[rows], origin[rows], float(W[s].sum())))
+        part = slice(s * n_keep, (s + 1) * n_keep)
+        runs = [(first[s], res.x[part], res.fun[part], res.grad[part], res.converged[part], res.n_iter[part])]
+        m = n_keep
+        # confirmation: an optimum reached from a single start is not trusted yet; the next-ranked starts run too
+        # (as many again each round) until a second start reaches it, CONFIRM_ROUNDS doublings have run, or every
+        # start has. The kept set only grows along the same ranking, so this can only lower the optimum.
+        limit = min(K, n_keep << CONFIRM_ROUNDS)
+        while confirm and m < limit and _n_at_best(np.concatenate([r[2] for r in runs])) < 2:
+            more = ranked[s, m:min(limit, 2 * m)]
+            r = run(more, np.repeat(W[s:s + 1], more.size, axis=0))
+            runs.append((more, r.x, r.fun, r.grad, r.converged, r.n_iter))
+            m += more.size
+        rows, xs, fs, gs, cs, ns = (np.concatenate(v) for v in zip(*runs))
+        out.append(_best(law, objective, starts, xs, fs, gs, cs, iters[rows] + ns, origin[rows], float(W[s].sum()),
+                         screened[s]))
     return out
 
 
-def _best(law, objective, starts, x, fun, grad, converged, n_iter, origin, n_points) -> FitResult:
+def _n_at_best(fun: np.ndarray) -> int:
+    """How many runs ended within a relative 1e-8 of the best objective among them."""
+    fun = np.where(np.isfinite(fun), fun, np.inf)
+    best = fun.min()
+    return int((fun - best <= 1e-8 * max(abs(best), 1e-300)).sum()) if np.isfinite(best) else 0
+
+
+def _best(law, objective, starts, x, fun, grad, converged, n_iter, origin, n_points, screened) -> FitResult:
     """The FitResult of one multi-start: the best of its runs and its distinct local optima."""
     finite = np.isfinite(fun)
     if not finite.any():
         raise FitError(f"law '{law.name}': the objective is not finite from any of {starts.shape[0]} starts")
     fun = np.where(finite, fun, np.inf)
     best = int(np.argmin(fun))
-    tol = 1e-8 * max(abs(fun[best]), 1e-300)
     minima, minima_fun = _distinct_minima(x[finite], fun[finite])
     return FitResult(
         law=law.name,
@@ -122,9 +153,10 @@ def _best(law, objective, starts, x, fun, grad, converged, n_iter, origin, n_poi
         start=starts[origin[best]].copy(),
         n_starts=starts.shape[0],
         n_points=n_points,
-        n_at_best=int((fun - fun[best] <= tol).sum()),
+        n_at_best=_n_at_best(fun),
         minima=minima,
         minima_fun=minima_fun,
+        screened=screened,
     )
 
 

@@ -2,7 +2,8 @@
 
 Each iteration tries the Gauss-Newton step of the loss itself (psi' weights) and keeps it if the objective
 decreases enough (Armijo); otherwise it solves (J^T W J + lambda I) step = -gradient with W the IRLS weights
-of the current residuals and backtracks. For Huber losses whose quadratic zone is tiny (nearly least
+of the current residuals and backtracks, lambda adapted per row (Levenberg-Marquardt: raised tenfold after a
+step that needed backtracking, lowered tenfold after a full step). For Huber losses whose quadratic zone is tiny (nearly least
 absolute deviations) the majoriser steps make progress where quasi-Newton methods stall on the kinks, and
 the Newton steps finish in a few iterations once the residuals inside the zone are settled.
 """
@@ -19,9 +20,13 @@ from .linesearch import armijo_batch, descent_direction
 FunGradCurv = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
-def _solve(H: np.ndarray, g: np.ndarray, rel_ridge: float) -> np.ndarray:
-    """Rows of -(H + ridge I)^-1 g, the ridge a small multiple of each trace (keeps singular H solvable)."""
-    lam = rel_ridge * np.trace(H, axis1=1, axis2=2)[:, None, None] + 1e-300
+RIDGE = 1e-12  # the smallest ridge of the majoriser step, relative to the trace of its curvature
+
+
+def _solve(H: np.ndarray, g: np.ndarray, rel_ridge) -> np.ndarray:
+    """Rows of -(H + ridge I)^-1 g, the ridge a multiple (scalar or per row) of each trace (keeps singular H
+    solvable)."""
+    lam = np.reshape(rel_ridge, (-1, 1, 1)) * np.trace(H, axis1=1, axis2=2)[:, None, None] + 1e-300
     try:
         return -np.linalg.solve(H + lam * np.eye(H.shape[-1]), g[..., None])[..., 0]
     except np.linalg.LinAlgError:
@@ -36,6 +41,7 @@ def newton_batch(
     ftol: float = 1e-14,
     gtol: float = 1e-12,
     max_halvings: int = 40,
+    adapt_damping: bool = True,
 ) -> BatchResult:
     """Minimise K independent problems; ``fgc(x, rows)`` returns values, gradients, majoriser and Newton curvatures.
 
@@ -47,7 +53,7 @@ def newton_batch(
     f, g, H, Hn = fgc(x, np.arange(K))
     f = np.where(np.isfinite(f), f, np.inf)
     n_iter = np.zeros(K, dtype=int)
-    t_last = np.ones(K)  # each row's last accepted majoriser step length
+    damping = np.full(K, RIDGE)  # each row's ridge (relative to the trace) for the majoriser step
     status = np.where(np.isfinite(f), 1, 2)
     active = np.flatnonzero(np.isfinite(f))
     for _ in range(max_iter):
@@ -77,12 +83,15 @@ def newton_batch(
         rest = np.flatnonzero(~accepted)
         failed = np.zeros(active.size, dtype=bool)
         if rest.size:
-            d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], 1e-12), ga[rest])
-            # backtracking starts at twice the row's last accepted length (at most 1): on a ridge the majoriser
-            # step is accepted only after many halvings, and they would otherwise be repeated every iteration
-            t = np.minimum(1.0, 2.0 * t_last[active[rest]])
+            d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], damping[active[rest]]), ga[rest])
+            t = np.ones(rest.size)
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings)
-            t_last[active[rest[~fail]]] = t[~fail]
+            # Levenberg-Marquardt damping: a step that needed backtracking points too far along a flat direction
+            # (a ridge of the objective); damping shortens those components and keeps the well-determined ones
+            searched = active[rest]
+            if adapt_damping:
+                damping[searched] = np.where(t >= 1.0, np.maximum(damping[searched] * 0.1, RIDGE),
+                                             np.minimum(damping[searched] * 10.0, 1.0))
             x_new[rest] = xr
             for out, r in zip(outs, res):
                 out[rest] = r

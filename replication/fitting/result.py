@@ -24,6 +24,7 @@ class FitResult:
     minima: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # distinct local optima, best first
     minima_fun: np.ndarray = field(default_factory=lambda: np.empty(0))
     bounds: np.ndarray | None = None
+    screened: np.ndarray | None = None  # every start after the screen's few iterations (K, p), for refits to reuse
 
     def as_dict(self) -> dict:
         return {

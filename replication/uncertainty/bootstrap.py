@@ -4,8 +4,9 @@ Each resample is refitted from the point estimate and, where a short screen show
 the next-best distinct local optima the multi-start search found (``max_candidates`` in all), and on each
 face the law declares (a vanished term, e.g. E = 0, laws/faces.py); the best of these is kept. A resample
 whose refit did not converge, or landed far from the bulk of the bootstrap distribution (a different
-basin), is refitted again from the full start grid, and the better optimum is kept. The count of such
-refits is reported, and how many resamples lie on each face.
+basin), is refitted again from the full start grid (each start as the point estimate's screen advanced it,
+ranked by the resample's objective), and the better optimum is kept. The count of such refits is reported,
+and how many resamples lie on each face.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
         j = law.params.index(param)
         off = np.flatnonzero(theta[:, j] != limit)
         if off.size:
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 _, jac = law.log_jacobian(theta[off], X)
             off = off[np.abs(jac[..., j]).max(axis=1) < FACE_CANDIDATE]
         if off.size == 0:
@@ -116,9 +117,9 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
 SAFEGUARD_BATCH = 16  # suspect resamples refitted from the grid together (fixed, so results never depend on n_jobs)
 
 
-def _grid_refits(law, objective, X, y, starts, weights, gtol, ftol) -> list[FitResult]:
+def _grid_refits(law, objective, X, y, starts, weights, screen_iter, gtol, ftol) -> list[FitResult]:
     """The safeguard's refits of a batch of resamples (rows of ``weights``), each from the full start grid."""
-    return fit_multistart_many(law, objective, X, y, starts, weights, gtol=gtol, ftol=ftol)
+    return fit_multistart_many(law, objective, X, y, starts, weights, screen_iter=screen_iter, gtol=gtol, ftol=ftol)
 
 
 def bootstrap_fit(
@@ -160,9 +161,13 @@ def bootstrap_fit(
     z = _robust_z(theta)
     suspect = np.flatnonzero(~conv | (z.max(axis=1) > outlier_sd) | ~np.isfinite(fun))
     with stage("safeguard refits"):
+        # the grid as the point estimate's screen left it (each start advanced a few iterations on all points),
+        # ranked by the resample's own objective there: the same starts at a fraction of a fresh screen's cost
+        screened = point.screened is not None and point.screened.shape == starts.shape
+        grid_starts, screen_iter = (point.screened, 0) if screened else (starts, 10)
         batches = [suspect[i:i + SAFEGUARD_BATCH] for i in range(0, suspect.size, SAFEGUARD_BATCH)]
-        parts = run_tasks(_grid_refits, [(law, objective, X, y, starts, W[b], gtol, ftol) for b in batches], n_jobs,
-                          label="safeguard refits")
+        parts = run_tasks(_grid_refits, [(law, objective, X, y, grid_starts, W[b], screen_iter, gtol, ftol)
+                                         for b in batches], n_jobs, label="safeguard refits")
         refits = [r for part in parts for r in part]
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:

@@ -1,0 +1,44 @@
+"""Papers spread over worker processes: the same results as one process, true start and end lines, and a worker
+that dies fails only its own paper (a paper running beside it is rerun alone)."""
+
+import json
+import os
+
+from replication.runner import _run_in_workers, run_papers
+
+CHEAP = ["kaplan2020scaling", "yao2023research"]  # two real papers that run in about a second each
+
+
+def _results(build):
+    return {k: json.loads((build / k / "result.json").read_text()) for k in CHEAP}
+
+
+def test_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCALING_AUDIT_N_BOOT", "20")
+    lines = []
+    one = run_papers(CHEAP, n_jobs=1, build=tmp_path / "one", say=lines.append)
+    two = run_papers(CHEAP, n_jobs=2, build=tmp_path / "two", say=lines.append)
+    assert [o.status for o in one] == [o.status for o in two] == ["ok", "ok"]
+    assert _results(tmp_path / "one") == _results(tmp_path / "two")
+    for key in CHEAP:
+        assert sum(line.endswith(f"{key}: started (asked for)") for line in lines) == 2
+        assert sum(f"{key}: ok after" in line for line in lines) == 2
+
+
+def dies_on_kaplan(key, build, override, jobs, limit, problems):
+    """A stand-in for one paper's run whose worker process dies on one paper."""
+    if key == "kaplan2020scaling":
+        os._exit(3)
+    return "ok", None, 0.0, {}
+
+
+def test_a_dead_worker_fails_its_paper_only(tmp_path):
+    lines = []
+    todo = [("kaplan2020scaling", "asked for"), ("yao2023research", "asked for")]
+    out = {o.key: o for o, _ in _run_in_workers(todo, tmp_path, None, 2, 0, {}, {}, lines.append, task=dies_on_kaplan)}
+    assert out["yao2023research"].status == "ok"
+    dead = out["kaplan2020scaling"]
+    assert dead.status == "failed" and "worker process running it died" in dead.error and "Fix:" in dead.error
+    on_disk = json.loads((tmp_path / "kaplan2020scaling" / "result.json").read_text())
+    assert on_disk["status"] == "failed" and on_disk["error"] == dead.error
+    assert any("kaplan2020scaling: FAILED after" in line for line in lines)

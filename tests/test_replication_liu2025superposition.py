@@ -43,6 +43,8 @@ def test_slope_matches_an_independent_log_log_line(result, points):
     assert q["n_points"]["value"] == len(points)
     assert q["alpha"]["value"] == pytest.approx(-slope, rel=1e-5)
     lo, hi = q["alpha"]["intervals"]["0.95"]
+    assert lo < q["alpha"]["value"] < hi
+    # the readable markers are a selection by m (the raster regions hold the smaller models): the printed slope
+    # is not judged on them
     claim = {c["claim"]: c for c in result["claims"]}["llm_model_loss_slope"]
-    inside = lo - 0.005 <= 0.91 <= hi + 0.005
-    assert claim["rule_outcome"] == ("reproduced" if inside else "not reproduced")
+    assert claim["verdict"] == "not testable" and "raster regions" in claim["note"]

@@ -54,8 +54,9 @@ def _segments(s: Shape) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(v[i], v[i + 1]) for i in range(len(v) - 1)]
 
 
-def find_frames(page: Page) -> list[Frame]:
-    """Plot areas: large axis-aligned rectangles (axes backgrounds or frames), else boxes closed by long spines."""
+def find_frames(page: Page, nested: bool = False) -> list[Frame]:
+    """Plot areas: large axis-aligned rectangles (axes backgrounds or frames), else boxes closed by long spines;
+    with ``nested``, also those inside another (a panel's plot area inside the panel's background)."""
     pw, ph = page.width, page.height
     boxes: list[Box] = []
     for s in page.shapes:
@@ -71,6 +72,8 @@ def find_frames(page: Page) -> list[Frame]:
     for b in sorted(boxes):
         if not any(max(abs(b[i] - u[i]) for i in range(4)) < 1e-3 * max(pw, ph) for u in unique):
             unique.append(b)
+    if nested:
+        return [Frame(b) for b in unique]
     # A frame inside another one (a legend box, an inset) is not a separate plot when markers are around it.
     outer = [b for b in unique if not any(u != b and u[0] <= b[0] and u[1] <= b[1] and u[2] >= b[2] and u[3] >= b[3]
                                           for u in unique)]
@@ -99,14 +102,21 @@ def _spine_boxes(page: Page) -> list[Box]:
 
 
 def select_frame(page: Page, frames: list[Frame], panel: Box | None) -> Frame | None:
-    """The frame of the requested panel (most overlap), the only frame, or None when ambiguous."""
+    """The frame of the requested panel, the only frame, or None when ambiguous.
+
+    With a panel, the frame (nested ones included) that matches it best by intersection over union, when that is
+    at least 0.5; else the panel itself. Matching by overlap alone chose a panel's whole background, or a frame
+    reaching into the next panel, whose markers and ticks then counted as this plot's."""
     if panel is not None:
-        def overlap(f: Frame) -> float:
+        def iou(f: Frame) -> float:
             x0, y0 = max(f.box[0], panel[0]), max(f.box[1], panel[1])
             x1, y1 = min(f.box[2], panel[2]), min(f.box[3], panel[3])
-            return max(0.0, x1 - x0) * max(0.0, y1 - y0)
-        scored = sorted(((overlap(f), f.box) for f in frames), reverse=True)
-        if scored and scored[0][0] > 0:
+            inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+            union = f.width * f.height + (panel[2] - panel[0]) * (panel[3] - panel[1]) - inter
+            return inter / union if union > 0 else 0.0
+        candidates = frames + [f for f in find_frames(page, nested=True) if f not in frames]
+        scored = sorted(((iou(f), f.box) for f in candidates), reverse=True)
+        if scored and scored[0][0] >= 0.5:
             return Frame(scored[0][1])
         return Frame(panel)
     return frames[0] if len(frames) == 1 else None

@@ -33,6 +33,30 @@ def _colour(value) -> str | None:
     return None
 
 
+def _segments(path: list) -> tuple[np.ndarray, ...]:
+    """A pdfplumber path as segments: (2, 2) for a line, (4, 2) control points for a cubic Bezier; a closing
+    'h' is a line back to the subpath's start."""
+    out: list[np.ndarray] = []
+    cur = start = None
+    for seg in path:
+        op, pts = seg[0], [np.asarray(p, dtype=float) for p in seg[1:]]
+        if op == "m":
+            cur = start = pts[0]
+        elif cur is None:
+            continue
+        elif op == "l":
+            out.append(np.array([cur, pts[0]]))
+            cur = pts[0]
+        elif op in _CURVE_OPS and len(pts) == 3:
+            out.append(np.array([cur, *pts]))
+            cur = pts[-1]
+        elif op == "h" and start is not None:
+            if np.hypot(*(cur - start)) > 0:
+                out.append(np.array([cur, start]))
+            cur = start
+    return tuple(out)
+
+
 def _shape(obj: dict, order: int) -> Shape | None:
     """A pdfplumber line, rect or curve as a Shape (its path's on-curve points, top-based coordinates)."""
     pts = obj.get("pts") or []
@@ -51,7 +75,8 @@ def _shape(obj: dict, order: int) -> Shape | None:
         # The on-curve points miss the bulge of the curves: keep the true extent in the outline.
         x0, x1, top, bottom = float(obj["x0"]), float(obj["x1"]), float(obj["top"]), float(obj["bottom"])
         vertices = np.vstack([vertices, [[x0, top], [x1, bottom]]])
-    return Shape(vertices=vertices, closed=closed, curved=curved, fill=fill, stroke=stroke, stroke_width=width, order=order)
+    return Shape(vertices=vertices, closed=closed, curved=curved, fill=fill, stroke=stroke, stroke_width=width, order=order,
+                 segments=_segments(obj.get("path") or []), stated_fill=fill)
 
 
 def _runs(chars: list[dict], page_height: float) -> list[TextRun]:

@@ -14,6 +14,7 @@ from .axes import axis_labels, calibrate_from_labels, find_frames, select_frame,
 from .calibration import AxisCalibration, Tick, fit_axis
 from .colorbar import ColourBar, find_colour_bar
 from .errors import DigitiseError
+from .fragments import FragmentReport, find_fragment_markers, is_flattened
 from .markers import find_markers, series_name, split_legend
 from .primitives import Page
 from .spec import AxisSpec, DigitiseSpec
@@ -35,6 +36,7 @@ class Digitisation:
     colour_bar: ColourBar | None
     legend_glyphs: int
     warnings: list[str] = field(default_factory=list)
+    fragments: FragmentReport | None = None  # set when markers were recovered from flattened fragments
 
 
 def read_page(path: Path, page: int = 1) -> Page:
@@ -96,7 +98,15 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
             raise DigitiseError(path, "no colour bar with readable labels found beside the plot",
                                 "give colorbar ticks (position, value) in the calibration file, or set colorbar: false")
 
-    found = find_markers(content, frame)
+    report = None
+    if spec.markers == "fragments" or (spec.markers == "auto" and is_flattened(content, frame)):
+        found, report = find_fragment_markers(content, frame)
+        covered = _raster_share(content, frame)
+        if covered > 0:
+            warnings.append(f"embedded images cover {100 * covered:.0f}% of the plot area; markers drawn there are "
+                            "pixels (flattened transparency) and are not read")
+    else:
+        found = find_markers(content, frame)
     markers, legend = split_legend(found, content.texts, content, frame)
     legend_glyphs = len(found) - len(markers)
     if not markers:
@@ -106,7 +116,17 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
         bar = _bar_if_it_colours(bar, markers, warnings)
     points = _points(markers, legend, x_cal, y_cal, bar, spec, warnings)
     return Digitisation(points=points, figure=path.name, sha256=sha, page=page_no, panel=frame.box, x=x_cal, y=y_cal,
-                        colour_bar=bar, legend_glyphs=legend_glyphs, warnings=warnings)
+                        colour_bar=bar, legend_glyphs=legend_glyphs, warnings=warnings, fragments=report)
+
+
+def _raster_share(content: Page, frame) -> float:
+    """The share of the frame's area that embedded images cover (overlaps between images counted once each)."""
+    x0, y0, x1, y1 = frame.box
+    area = 0.0
+    for r in content.rasters:
+        a0, b0, a1, b1 = r.bbox
+        area += max(0.0, min(x1, a1) - max(x0, a0)) * max(0.0, min(y1, b1) - max(y0, b0))
+    return min(1.0, area / (frame.width * frame.height)) if frame.width * frame.height > 0 else 0.0
 
 
 def _bar_if_it_colours(bar: ColourBar, markers, warnings: list[str]) -> ColourBar | None:

@@ -21,6 +21,11 @@ class Shape:
     stroke: str | None
     stroke_width: float = 0.0
     order: int = 0  # drawing order in the file
+    # The path's segments where the reader keeps them (PDF): (2, 2) arrays for lines, (4, 2) control points for
+    # cubic Beziers, in drawing order; empty where only the outline vertices are known.
+    segments: tuple[np.ndarray, ...] = ()
+    # The fill colour the file states for this path (``fill`` may be replaced by the colour rendered at the centre).
+    stated_fill: str | None = None
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

@@ -47,6 +47,16 @@ def _axis(cal: AxisCalibration) -> dict:
 def digitisation_record(d: Digitisation) -> dict:
     """What digitisation.yaml holds."""
     counts = d.points["series"].value_counts().sort_index()
+    markers = ("small closed shapes inside the plot frame; a fill and an outline drawn at one place are one marker; "
+               "markers labelled by a text to their right are legend glyphs and left out")
+    series = "grouped by fill and stroke colour, shape and size"
+    if d.fragments is not None:
+        markers = ("recovered from flattened transparency (replication/digitise/fragments.py): circles fitted to the "
+                   "curved boundary pieces of the fragments, circle markers where arcs of the outline radii share a "
+                   "centre, square and triangle markers where the rounded corners (arcs of half the edge width) "
+                   "match the template of the marker size; centre_err is the spread of the arc centres")
+        series = ("grouped by shape and colour: the base colour (one marker over white) that best explains the "
+                  "fragment colours inside the marker, given the markers found over it")
     rec = {
         "figure": d.figure,
         "sha256": d.sha256,
@@ -54,9 +64,8 @@ def digitisation_record(d: Digitisation) -> dict:
         "panel": [_num(v) for v in d.panel],
         "method": {
             "digitiser": f"replication.digitise {METHOD_VERSION}",
-            "markers": "small closed shapes inside the plot frame; a fill and an outline drawn at one place are one "
-                       "marker; markers labelled by a text to their right are legend glyphs and left out",
-            "series": "grouped by fill and stroke colour, shape and size" + (
+            "markers": markers,
+            "series": series + (
                 " (fill left out: it encodes the colour-bar value)" if d.colour_bar is not None else ""),
             "errors": "x_err, y_err: marker-centre ambiguity and calibration residual, in quadrature, through the "
                       "calibration; label_anchor_error (per axis, figure units): where tick positions are label "
@@ -68,6 +77,12 @@ def digitisation_record(d: Digitisation) -> dict:
         "legend_glyphs_left_out": int(d.legend_glyphs),
         "warnings": list(d.warnings),
     }
+    if d.fragments is not None:
+        f = d.fragments
+        rec["fragments"] = {"fragments": f.fragments, "arcs": f.arcs, "outline_radii": [_num(r) for r in f.outline_radii],
+                            "corner_radius": _num(f.corner_radius) if f.corner_radius is not None else None,
+                            "corners": f.corners, "half_size": _num(f.half_size) if f.half_size is not None else None,
+                            "markers": dict(f.markers)}
     if d.colour_bar is not None:
         bar = d.colour_bar
         rec["calibration"]["colour_bar"] = {**_axis(bar.calibration), "box": [_num(v) for v in bar.box],

@@ -41,6 +41,9 @@ class DigitiseSpec(BaseModel):
     y: AxisSpec = Field(default_factory=AxisSpec)
     colorbar: AxisSpec | Literal[False] | None = Field(None, description="False: ignore any colour bar")
     series: dict[str, str] = Field(default_factory=dict, description="rename series: automatic name -> name")
+    markers: Literal["auto", "shapes", "fragments"] = Field(
+        "auto", description="shapes: one path per marker; fragments: markers flattened into the fragments of their "
+                            "overlaps (replication/digitise/fragments.py); auto: fragments when the plot looks so")
 
     @field_validator("panel")
     @classmethod

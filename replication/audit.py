@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .checks.certified import certified_check
 from .checks.ci_width import ci_width_rows
 from .checks.claims import evaluate_claims
 from .checks.extrapolation import extrapolation_errors, split_by_threshold
@@ -140,6 +141,8 @@ class Audit:
         X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
         with stage("multi-start"):
             point = fit_multistart(law_obj, objective_obj, X, y, grid)
+        with stage("certified optimum"):
+            certified, certified_row = certified_check(self.paper.key, name, law_obj, objective_obj, X, y, point, grid)
         prefix = "" if name == "main" else f"{name}."
         n = len(y)
         natural = {k: float(v) for k, v in law_obj.natural_params(point.theta).items()}
@@ -155,6 +158,8 @@ class Audit:
             "point": point.as_dict(),
             "natural": natural,
         }
+        if certified is not None:
+            record["certified"] = certified
         samples_nat: dict[str, np.ndarray] = {}
         kind = "bootstrap percentile"
         if n_boot > 0:
@@ -184,6 +189,8 @@ class Audit:
                 self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
         self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
+        if certified_row is not None:
+            self.health.append(certified_row)
         held = None
         if extra_spec:
             with stage("extrapolation refits"):

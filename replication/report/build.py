@@ -441,7 +441,9 @@ def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
                     f"{fit['n_points']} points, {fit['n_starts']} starts, optimum {fit['point']['fun']:.6g}"]
                    + ([f"bootstrap: {fit['bootstrap']['n']} resamples (seed {fit['bootstrap']['seed']}), "
                        f"{fit['bootstrap']['grid_refits']} refitted from the full grid by the basin safeguard; "
-                       + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"]))
+                       + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"])
+                   + ([f"certified optimum: {fit['certified']['summary']}"] if isinstance(fit.get("certified"), dict)
+                      and "summary" in fit["certified"] else []))
         page.table(_fit_rows(r, name), sortable=True)
     if forest:
         page.heading("Claims: claimed against replicated")

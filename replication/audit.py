@@ -21,6 +21,7 @@ from .checks.certified import certified_check
 from .checks.ci_width import ci_width_rows
 from .checks.claims import evaluate_claims
 from .checks.extrapolation import extrapolation_errors, split_by_threshold
+from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
@@ -59,6 +60,7 @@ class Audit:
         self.figures: list[dict] = []
         self.data_used: dict[tuple[str, str], dict] = {}
         self.tables: dict[str, dict] = {}
+        self.profiles: list[dict] = []
         self.fitted: dict[str, tuple] = {}
 
     # -- data -------------------------------------------------------------------------------
@@ -187,6 +189,10 @@ class Audit:
             dsamp = derive(samples_nat, settings) if samples_nat else {}
             for k, v in dpoint.items():
                 self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
+        if samples_nat:
+            with stage("profile intervals"):
+                self.profiles += profile_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point,
+                                              self.quantities, proto.settings)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
         self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
         if certified_row is not None:
@@ -275,6 +281,7 @@ class Audit:
             "fit_health": self.health,
             "figures": self.figures,
             "tables": self.tables,
+            "profile": self.profiles,
         }
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from ..checks import verdicts
 from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
+from ..checks.profile_agreement import COLUMNS as PROFILE_COLUMNS, RULE as PROFILE_RULE
 from ..checklist.report_section import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
@@ -46,6 +47,7 @@ TABLES = {
     "extrapolation": ("Extrapolation to held-out larger runs", ["paper", "fit", "split_column", "threshold", "n_fit",
                       "n_held_out", "are", "max_are", "rmse_log", "in_sample_are", "note"]),
     "fit_health": ("Health of each fit", ["paper", "fit", "check", "value", "status", "detail"]),
+    "profile": ("Profile intervals of headline quantities beside the bootstrap intervals", PROFILE_COLUMNS),
 }
 
 INTERVALS = (
@@ -64,7 +66,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df[columns] if len(df) else pd.DataFrame(columns=columns)
 
 
-EMPTY = {"claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "fits": {}, "data": [], "figures": [],
+EMPTY = {"claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "profile": [], "fits": {}, "data": [], "figures": [],
          "quantities": {}, "tables": {}, "error": None}
 TMP_PREFIX = "report-"
 
@@ -240,7 +242,8 @@ FOREST_CAPTION = ("Each testable claim: (replicated - claimed) / |claimed| with 
                   "the sources do not verify.")
 ALLOCATION_CAPTION = "Compute-optimal allocation across papers: published and replicated"
 FILTERS = {"claims": ["paper", "verdict", "provenance"], "ci_width": ["paper", "flag", "provenance"],
-           "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"]}
+           "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"],
+           "profile": ["paper", "fit", "agreement"]}
 TABLE_TITLES = {**{n: c for n, (c, _) in TABLES.items()}, "allocation": ALLOCATION_CAPTION}
 
 
@@ -393,6 +396,20 @@ def _caption(fig: dict, r: dict) -> str:
     return caption.replace(HELD_OUT_CLAUSE, "") if HELD_OUT_CLAUSE in caption and not held else caption
 
 
+def _profile_text(page: Page, rows: list[dict]) -> None:
+    """What the profile intervals are, and each quantity whose profile and bootstrap intervals disagree."""
+    page.text("Profile intervals: the criterion minimised with the quantity held fixed, the interval where the "
+              "calibrated rise stays below the chi-square(1) quantile (calibration per row). " + PROFILE_RULE[0].upper()
+              + PROFILE_RULE[1:] + ".")
+    bad = [row for row in rows if row.get("agreement") == "disagree"]
+    if bad:
+        page.items([f"{row['quantity']} ({row['fit']}): profile {row['profile_low']:.4g} .. {row['profile_high']:.4g}, "
+                    f"bootstrap {row['bootstrap_low']:.4g} .. {row['bootstrap_high']:.4g}: they disagree ({row['detail']})"
+                    for row in bad])
+    else:
+        page.text("Every profile interval agrees with its bootstrap interval within Monte Carlo error.")
+
+
 def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
     """One paper's page: metadata, data provenance, fits, claims, checks, tables and figures."""
     key = r["paper"]
@@ -449,10 +466,13 @@ def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
         page.heading("Claims: claimed against replicated")
         page.figure(f"../figures/{key}/claims_forest.png", FOREST_CAPTION)
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
-                        ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:
+                        ("Extrapolation", "extrapolation"), ("Fit health", "fit_health"),
+                        ("Profile intervals", "profile")]:
         if name != "claims" and not r.get(name):
             continue
         page.heading(title)
+        if name == "profile":
+            _profile_text(page, r["profile"])
         frame = _frame(r.get(name, []), [c for c in TABLES[name][1] if c != "paper"])
         if name == "claims":
             frame = _blank_levels(frame)

@@ -101,6 +101,7 @@ PROFILED: dict[str, Callable[[tuple[str, ...], dict], dict[str, Eliminator]]] = 
     "chinchilla": _chinchilla,
     "chinchilla_tied": _chinchilla_tied,
     "power_law_offset": lambda params, settings: {"alpha": _fixed("alpha", params)},
+    "power_law": lambda params, settings: {"alpha": _fixed("alpha", params)},
 }
 
 

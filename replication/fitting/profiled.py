@@ -22,6 +22,7 @@ from .engine import minimize_fits
 from .objectives import Objective
 
 GRID_ELEMENTS = 1_500_000  # grid points x data points evaluated together
+GRID_BUDGET = 1_000_000  # grid points x data points of the default grid (fewer values per exponent for many points)
 IRLS_STEPS = 8
 N_POLISH = 8
 GAP_RTOL = 1e-6  # a lower optimum counts only when lower by more than this share of |objective| (plus GAP_ATOL)
@@ -101,10 +102,15 @@ class Certificate:
 
 
 def exponent_axes(law: Law, structure: LinearStructure, theta: np.ndarray, starts: np.ndarray | None = None,
-                  n_values: int | None = None) -> dict[str, np.ndarray]:
+                  n_values: int | None = None, n_points: int = 0) -> dict[str, np.ndarray]:
     """Default dense grid per exponent: from 0 (exclusive) to the largest of 2.5, 1.5 x the start grid's largest
-    value and 1.5 x the estimate, 61 values per exponent for two exponents, 301 for one."""
-    n = n_values or (301 if len(structure.exponents) == 1 else 61)
+    value and 1.5 x the estimate; 61 values per exponent for two exponents, 301 for one, fewer (at least 21 and 51)
+    where grid points x data points would exceed GRID_BUDGET."""
+    if n_values is None:
+        per = GRID_BUDGET / max(n_points, 1)
+        n = int(np.clip(np.sqrt(per), 21, 61)) if len(structure.exponents) > 1 else int(np.clip(per, 51, 301))
+    else:
+        n = n_values
     axes = {}
     for name in structure.exponents:
         j = law.params.index(name)
@@ -259,9 +265,10 @@ def certify(law: Law, objective: Objective, X: Inputs, y: np.ndarray, theta_mult
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     theta_ms = np.asarray(theta_multistart, dtype=float)
-    axes = axes or exponent_axes(law, structure, theta_ms, starts)
+    axes = axes or exponent_axes(law, structure, theta_ms, starts, n_points=y.size)
     ex = _mesh(axes)
-    theta, fun = profile_exponents(law, objective, X, y, ex, w)
+    exact = objective.name == "squared" and objective.space == "linear"  # one NNLS with unit weights is the optimum
+    theta, fun = profile_exponents(law, objective, X, y, ex, w, steps=1 if exact else IRLS_STEPS)
     order = np.argsort(fun, kind="stable")
     picks = _spread_picks(ex, order, n_polish, axes)
     x0 = _polish_starts(law, theta[picks], y)

@@ -4,7 +4,8 @@
 # default ../shared/datasets when present), JOBS (worker processes for bootstrap chunks), N_BOOT (override the
 # bootstrap count of every paper, for quick runs; the report records the count used, and a later run without it
 # reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0: none), DASK_SCHEDULER (run the
-# parallel work on that Dask cluster, e.g. tcp://host:8786).
+# parallel work on that Dask cluster, e.g. tcp://host:8786), K and B (coverage study: simulated datasets per main fit,
+# default 10, and bootstrap resamples per dataset, default 25; see `make robustness`).
 # Recipes never paste a variable's value into a shell command line: values reach the suite through the environment.
 
 PYTHON ?= python3
@@ -21,12 +22,18 @@ endif
 ifdef TIME_LIMIT
 export SCALING_AUDIT_TIME_LIMIT := $(TIME_LIMIT)
 endif
+ifdef K
+export SCALING_AUDIT_COVERAGE_K := $(K)
+endif
+ifdef B
+export SCALING_AUDIT_COVERAGE_B := $(B)
+endif
 ifdef DASK_SCHEDULER
 export SCALING_AUDIT_DASK_SCHEDULER := $(DASK_SCHEDULER)
 endif
 export PAPER FIGURE PAGE
 
-.PHONY: all env data replicate report test clean bench
+.PHONY: all env data replicate report test clean bench robustness
 .DELETE_ON_ERROR:
 
 # The report is built first; then `make` exits non-zero if any paper failed (`replication failures` names them).
@@ -81,6 +88,14 @@ review: | $(VENV)/.installed
 
 .PHONY: FORCE
 FORCE:
+
+# The full coverage study: `make robustness K=1000 [B=200]` reruns every paper with K simulated datasets per main
+# fit (B bootstrap resamples each; defaults 1000 and 200 here, 10 and 25 in a plain make), locally over JOBS workers
+# or on the Dask cluster of DASK_SCHEDULER, then rebuilds the report (tables/coverage.csv).
+robustness: | $(VENV)/.installed
+	@SCALING_AUDIT_COVERAGE_K="$${SCALING_AUDIT_COVERAGE_K:-1000}" SCALING_AUDIT_COVERAGE_B="$${SCALING_AUDIT_COVERAGE_B:-200}" \
+	 SCALING_AUDIT_PROGRESS="$${SCALING_AUDIT_PROGRESS:-1}" SCALING_AUDIT_TIME_LIMIT="$${SCALING_AUDIT_TIME_LIMIT:-0}" $(BIN)/python -m replication run --stale || [ $$? -eq 1 ]
+	$(BIN)/python -m replication report
 
 # Benchmarks: the engine against a per-start scipy reference (see benchmarks/bench.py); not part of the tests.
 bench: $(VENV)/.installed

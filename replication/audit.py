@@ -17,9 +17,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .checks.certified import certified_check
 from .checks.ci_width import ci_width_rows
 from .checks.claims import evaluate_claims
 from .checks.extrapolation import extrapolation_errors, split_by_threshold
+from .checks.coverage_check import add_calibrated_width, coverage_rows
+from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
@@ -34,9 +37,11 @@ from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .results import result_json, write_text_atomic
-from .settings import DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, jobs_setting, n_boot_setting, time_limit_setting
+from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
+                       n_boot_setting, time_limit_setting)
 from .timing import stage
 from .uncertainty.bootstrap import bootstrap_fit
+from .uncertainty.coverage import CoverageSpec
 from .uncertainty.units import bootstrap_groups
 
 __all__ = ["Audit", "run_paper", "N_BOOT_ENV", "JOBS_ENV"]
@@ -58,6 +63,8 @@ class Audit:
         self.figures: list[dict] = []
         self.data_used: dict[tuple[str, str], dict] = {}
         self.tables: dict[str, dict] = {}
+        self.profiles: list[dict] = []
+        self.coverage: list[dict] = []
         self.fitted: dict[str, tuple] = {}
 
     # -- data -------------------------------------------------------------------------------
@@ -140,6 +147,8 @@ class Audit:
         X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
         with stage("multi-start"):
             point = fit_multistart(law_obj, objective_obj, X, y, grid)
+        with stage("certified optimum"):
+            certified, certified_row = certified_check(self.paper.key, name, law_obj, objective_obj, X, y, point, grid)
         prefix = "" if name == "main" else f"{name}."
         n = len(y)
         natural = {k: float(v) for k, v in law_obj.natural_params(point.theta).items()}
@@ -155,6 +164,8 @@ class Audit:
             "point": point.as_dict(),
             "natural": natural,
         }
+        if certified is not None:
+            record["certified"] = certified
         samples_nat: dict[str, np.ndarray] = {}
         kind = "bootstrap percentile"
         if n_boot > 0:
@@ -182,8 +193,19 @@ class Audit:
             dsamp = derive(samples_nat, settings) if samples_nat else {}
             for k, v in dpoint.items():
                 self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
+        if samples_nat:
+            with stage("profile intervals"):
+                self.profiles += profile_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point,
+                                              self.quantities, proto.settings)
+        if samples_nat and name == "main" and coverage_k_setting() > 0:
+            with stage("coverage study"):
+                self.coverage += coverage_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point, derive,
+                                               proto.settings, self._coverage_spec(boot_spec, prefix), kind,
+                                               groups=groups, n_jobs=self.n_jobs)
         H = objective_hessian(law_obj, objective_obj, X, y, point.theta)
         self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
+        if certified_row is not None:
+            self.health.append(certified_row)
         held = None
         if extra_spec:
             with stage("extrapolation refits"):
@@ -194,6 +216,12 @@ class Audit:
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         return record
+
+    def _coverage_spec(self, boot_spec: dict, prefix: str) -> CoverageSpec:
+        """K and B from the settings; levels 95% and any level a claim on this fit states; the fit's seed."""
+        levels = {0.95} | {float(c.interval.level) for c in self.paper.claims if c.interval is not None
+                           and (c.quantity or "").startswith(prefix) and (prefix or "." not in (c.quantity or ""))}
+        return CoverageSpec(coverage_k_setting(), coverage_b_setting(), tuple(sorted(levels)), int(boot_spec.get("seed", 0)))
 
     def _arrays(self, frame, inputs, target, law, objective):
         missing = [c for c in list(inputs.values()) + [target] if c not in frame.columns]
@@ -263,11 +291,13 @@ class Audit:
             "fits": self.fits,
             "quantities": {k: q.summary() for k, q in sorted(self.quantities.items())},
             "claims": evaluate_claims(self.paper, self.quantities, self.health),
-            "ci_width": ci_width_rows(self.paper, self.quantities, self.points_fit),
+            "ci_width": add_calibrated_width(ci_width_rows(self.paper, self.quantities, self.points_fit), self.coverage),
             "extrapolation": self.extrapolation,
             "fit_health": self.health,
             "figures": self.figures,
             "tables": self.tables,
+            "profile": self.profiles,
+            "coverage": self.coverage,
         }
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
 from . import __version__
 from . import paths
+from .errors import SettingError
 from .paths import ROOT
+from .settings import COVERAGE_B_ENV, COVERAGE_K_ENV, coverage_b_setting, coverage_k_setting
 
 # Code that only assembles the report or drives runs never changes a result's numbers.
 NOT_RESULT_CODE = ("replication/cli.py", "replication/runner.py", "replication/lock.py", "replication/report/build.py",
@@ -83,7 +86,16 @@ def fingerprint(key: str, datasets: list[str] | None, data_problems: dict[str, l
     status = {n: ("; ".join(data_problems[n]) or "ok") if n in data_problems else "unregistered" for n in names}
     digest = hashlib.sha256(repr((sorted(inputs.items()), sorted(status.items()), library_digest())).encode()).hexdigest()
     return {"inputs": inputs, "data_status": status, "library_sha256": library_digest(), "inputs_sha256": digest,
-            "n_boot_override": n_boot_override, "time_limit_s": time_limit_s}
+            "n_boot_override": n_boot_override, "time_limit_s": time_limit_s,
+            "coverage": _coverage_settings()}
+
+
+def _coverage_settings() -> list:
+    """K and B of the coverage study; the raw values when invalid (the run itself reports the bad setting)."""
+    try:
+        return [coverage_k_setting(), coverage_b_setting()]
+    except SettingError:
+        return [os.environ.get(COVERAGE_K_ENV, ""), os.environ.get(COVERAGE_B_ENV, "")]
 
 
 def out_of_date(result: dict | None, now: dict) -> str | None:
@@ -103,6 +115,8 @@ def out_of_date(result: dict | None, now: dict) -> str | None:
         return "changed: " + (", ".join(changed) or "inputs")
     if made.get("n_boot_override") != now["n_boot_override"]:
         return f"made with bootstrap override {made.get('n_boot_override')}, now {now['n_boot_override']}"
+    if made.get("coverage") != now.get("coverage"):
+        return f"made with coverage study K, B = {made.get('coverage')}, now {now.get('coverage')}"
     if result.get("status") == "failed" and made.get("time_limit_s") != now["time_limit_s"]:
         return "failed under another time limit"
     return None

@@ -54,3 +54,27 @@ def time_limit_setting(value: float | None = None) -> float:
     if not (seconds >= 0) or seconds == float("inf"):
         raise SettingError(name, raw, "not a number of seconds >= 0", "give e.g. 300 (0 disables the limit)")
     return seconds
+
+
+COVERAGE_K_ENV = "SCALING_AUDIT_COVERAGE_K"
+COVERAGE_B_ENV = "SCALING_AUDIT_COVERAGE_B"
+DEFAULT_COVERAGE_K = 10  # a quick look that fits in make; `make robustness K=1000` runs the full study
+DEFAULT_COVERAGE_B = 25
+
+
+def coverage_k_setting() -> int:
+    """Simulated datasets per main fit in the coverage study: $SCALING_AUDIT_COVERAGE_K (make robustness K=...),
+    else DEFAULT_COVERAGE_K; 0 skips the study."""
+    raw = os.environ.get(COVERAGE_K_ENV, "")
+    if not raw.strip():
+        return DEFAULT_COVERAGE_K
+    return _whole(f"K ({COVERAGE_K_ENV})", raw, 0, "set make robustness K= to a count >= 0 (0 skips the study)")
+
+
+def coverage_b_setting() -> int:
+    """Bootstrap resamples per simulated dataset: $SCALING_AUDIT_COVERAGE_B (make robustness B=...), else
+    DEFAULT_COVERAGE_B."""
+    raw = os.environ.get(COVERAGE_B_ENV, "")
+    if not raw.strip():
+        return DEFAULT_COVERAGE_B
+    return _whole(f"B ({COVERAGE_B_ENV})", raw, 10, "set make robustness B= to at least 10 resamples")

@@ -256,10 +256,12 @@ def test_build_report_writes_every_file(tmp_path, build_dir, keys):
     for key in keys:
         assert (out / "papers" / f"{key}.md").is_file()
         assert (out / "papers" / f"{key}.html").is_file()
-    for name in ("claims", "ci_width", "extrapolation", "fit_health"):
+    for name in ("claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage"):
         for ext in ("csv", "md", "tex"):
             assert (out / "tables" / f"{name}.{ext}").is_file(), f"{name}.{ext}"
-    assert set(TABLES) == {"claims", "ci_width", "extrapolation", "fit_health"}
+    assert set(TABLES) == {"claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage"}
+    coverage = read_table(out / "tables" / "coverage.csv")
+    assert list(coverage.columns) == ["paper", "fit", "quantity", "interval_kind", "nominal", "coverage", "coverage_mcse", "k"]
 
 
 def test_build_report_tables_content(tmp_path, build_dir, keys):
@@ -335,7 +337,7 @@ def test_build_report_is_reproducible(tmp_path, build_dir):
     second = snapshot(out)
     assert set(first) == set(second)
     tables = [k for k in first if k.startswith("tables/")]
-    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 20  # 5 tables x csv, md, tex, bib  # the checklist's own are tested in test_checklist_review.py
+    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 28  # 7 tables x csv, md, tex, bib  # the checklist's own are tested in test_checklist_review.py
     for k in tables:
         assert first[k] == second[k], k
     for k in first:

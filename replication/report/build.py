@@ -19,6 +19,8 @@ import pandas as pd
 from ..checks import verdicts
 from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
+from ..checks.coverage_check import COLUMNS as COVERAGE_COLUMNS, RULE as COVERAGE_RULE
+from ..checks.profile_agreement import COLUMNS as PROFILE_COLUMNS, RULE as PROFILE_RULE
 from ..checklist.report_section import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
@@ -41,11 +43,13 @@ TABLES = {
     "ci_width": ("Claimed confidence intervals against the replication's", ["paper", "claim", "quantity", "ci_level",
                  "claimed_low", "claimed_high", "claimed_width", "claimed_width_max", "replicated_low", "replicated_high",
                  "replicated_width", "width_ratio", "n_points", "runs_needed", "runs_needed_mcse", "runs_needed_min", "runs_reported", "flag",
-                 "replicated_low_mcse", "replicated_high_mcse", "interval_kind",
-                 "provenance", "source"]),
+                 "replicated_low_mcse", "replicated_high_mcse", "interval_kind", "coverage", "coverage_mcse",
+                 "calibrated_width", "provenance", "source"]),
     "extrapolation": ("Extrapolation to held-out larger runs", ["paper", "fit", "split_column", "threshold", "n_fit",
                       "n_held_out", "are", "max_are", "rmse_log", "in_sample_are", "note"]),
     "fit_health": ("Health of each fit", ["paper", "fit", "check", "value", "status", "detail"]),
+    "profile": ("Profile intervals of headline quantities beside the bootstrap intervals", PROFILE_COLUMNS),
+    "coverage": ("Simulated coverage of the nominal bootstrap intervals of each main fit", COVERAGE_COLUMNS),
 }
 
 INTERVALS = (
@@ -64,7 +68,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df[columns] if len(df) else pd.DataFrame(columns=columns)
 
 
-EMPTY = {"claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "fits": {}, "data": [], "figures": [],
+EMPTY = {"claims": [], "ci_width": [], "extrapolation": [], "fit_health": [], "profile": [], "coverage": [], "fits": {}, "data": [], "figures": [],
          "quantities": {}, "tables": {}, "error": None}
 TMP_PREFIX = "report-"
 
@@ -240,7 +244,8 @@ FOREST_CAPTION = ("Each testable claim: (replicated - claimed) / |claimed| with 
                   "the sources do not verify.")
 ALLOCATION_CAPTION = "Compute-optimal allocation across papers: published and replicated"
 FILTERS = {"claims": ["paper", "verdict", "provenance"], "ci_width": ["paper", "flag", "provenance"],
-           "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"]}
+           "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"],
+           "profile": ["paper", "fit", "agreement"], "coverage": ["paper", "fit", "nominal"]}
 TABLE_TITLES = {**{n: c for n, (c, _) in TABLES.items()}, "allocation": ALLOCATION_CAPTION}
 
 
@@ -320,6 +325,7 @@ def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: di
     page.items(verdicts.rule_lines())
     page.text(INTERVALS)
     page.text("CI width: " + CI_RULE + ".")
+    page.text("Profile intervals: " + PROFILE_RULE + ". Calibrated coverage: " + COVERAGE_RULE + ".")
     page.heading("Fit-health checks")
     page.items([f"{k}: {v}" for k, v in HEALTH_RULES.items()])
     return page
@@ -393,6 +399,39 @@ def _caption(fig: dict, r: dict) -> str:
     return caption.replace(HELD_OUT_CLAUSE, "") if HELD_OUT_CLAUSE in caption and not held else caption
 
 
+def _profile_text(page: Page, rows: list[dict]) -> None:
+    """What the profile intervals are, and each quantity whose profile and bootstrap intervals disagree."""
+    page.text("Profile intervals: the criterion minimised with the quantity held fixed, the interval where the "
+              "calibrated rise stays below the chi-square(1) quantile (calibration per row). " + PROFILE_RULE[0].upper()
+              + PROFILE_RULE[1:] + ".")
+    bad = [row for row in rows if row.get("agreement") == "disagree"]
+    if bad:
+        page.items([f"{row['quantity']} ({row['fit']}): profile {row['profile_low']:.4g} .. {row['profile_high']:.4g}, "
+                    f"bootstrap {row['bootstrap_low']:.4g} .. {row['bootstrap_high']:.4g}: they disagree ({row['detail']})"
+                    for row in bad])
+    else:
+        page.text("Every profile interval agrees with its bootstrap interval within Monte Carlo error.")
+
+
+def _coverage_text(page: Page, rows: list[dict]) -> None:
+    """What the coverage study did, and each interval narrower than advertised."""
+    k = max((int(row.get("k") or 0) for row in rows), default=0)
+    page.text(f"Coverage: {k} datasets drawn from the fitted law with the fit's residuals resampled, each refitted and "
+              "bootstrapped like the fit; the share whose percentile interval covers the fitted law's value, with its "
+              "Monte Carlo SE. " + COVERAGE_RULE[0].upper() + COVERAGE_RULE[1:] + ". A small K (the default of make) "
+              "is a quick look; make robustness K=1000 runs the full study.")
+    short = [row for row in rows if row.get("shortfall")]
+    if short:
+        page.items([f"{row['quantity']} ({row['fit']}): the nominal {row['nominal']:.0%} interval covered the truth in "
+                    f"{row['coverage']:.0%} (MCSE {row['coverage_mcse']:.0%}) of {row['k']} simulated datasets; it is "
+                    "narrower than advertised"
+                    + (f": a calibrated interval would be {row['width_factor']:.2g} times as wide"
+                       if row.get("width_factor") == row.get("width_factor") else "")
+                    for row in short])
+    else:
+        page.text("No interval's coverage falls short of its nominal level by more than the rule's margin.")
+
+
 def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
     """One paper's page: metadata, data provenance, fits, claims, checks, tables and figures."""
     key = r["paper"]
@@ -441,16 +480,23 @@ def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
                     f"{fit['n_points']} points, {fit['n_starts']} starts, optimum {fit['point']['fun']:.6g}"]
                    + ([f"bootstrap: {fit['bootstrap']['n']} resamples (seed {fit['bootstrap']['seed']}), "
                        f"{fit['bootstrap']['grid_refits']} refitted from the full grid by the basin safeguard; "
-                       + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"]))
+                       + fit['bootstrap']['what']] if "bootstrap" in fit else ["no bootstrap for this fit"])
+                   + ([f"certified optimum: {fit['certified']['summary']}"] if isinstance(fit.get("certified"), dict)
+                      and "summary" in fit["certified"] else []))
         page.table(_fit_rows(r, name), sortable=True)
     if forest:
         page.heading("Claims: claimed against replicated")
         page.figure(f"../figures/{key}/claims_forest.png", FOREST_CAPTION)
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
-                        ("Extrapolation", "extrapolation"), ("Fit health", "fit_health")]:
+                        ("Extrapolation", "extrapolation"), ("Fit health", "fit_health"),
+                        ("Profile intervals", "profile"), ("Calibrated coverage", "coverage")]:
         if name != "claims" and not r.get(name):
             continue
         page.heading(title)
+        if name == "profile":
+            _profile_text(page, r["profile"])
+        if name == "coverage":
+            _coverage_text(page, r["coverage"])
         frame = _frame(r.get(name, []), [c for c in TABLES[name][1] if c != "paper"])
         if name == "claims":
             frame = _blank_levels(frame)

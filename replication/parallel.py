@@ -42,11 +42,12 @@ def _progress(total: int, label: str):
                 unit="task")
 
 
-def run_tasks(func: Callable, args: Iterable[tuple], n_jobs: int = 1, label: str = "") -> list:
+def run_tasks(func: Callable, args: Iterable[tuple], n_jobs: int = 1, label: str = "", inline: bool = False) -> list:
     """[func(*a) for a in args], in order: on the Dask cluster if one is given, else spread over ``n_jobs``
-    local worker processes (joblib) when there is more than one task."""
+    local worker processes (joblib) when there is more than one task; ``inline`` runs them here whatever the
+    backend (work already inside a task of the cluster)."""
     args = list(args)
-    address = dask_address()
+    address = None if inline else dask_address()
     with _progress(len(args), label or getattr(func, "__name__", "tasks")) as bar:
         if address is not None and len(args) > 1:
             client = _client(address)
@@ -56,7 +57,7 @@ def run_tasks(func: Callable, args: Iterable[tuple], n_jobs: int = 1, label: str
                 out.append(future.result())
                 bar.update(1)
             return out
-        if n_jobs == 1 or len(args) <= 1:
+        if n_jobs == 1 or len(args) <= 1 or inline:
             out = []
             for a in args:
                 out.append(func(*a))

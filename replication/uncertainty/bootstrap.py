@@ -139,9 +139,10 @@ def bootstrap_fit(
     ftol: float = 1e-14,
     groups: np.ndarray | None = None,
     unit: str = "data points",
+    inline: bool = False,
 ) -> BootstrapResult:
     """Refit ``n_boot`` resamples (of points, or of whole clusters ``groups`` named ``unit``); identical for any
-    ``n_jobs`` and backend."""
+    ``n_jobs`` and backend (``inline``: all in this process, for a bootstrap that is itself one task)."""
     y = np.asarray(y, dtype=float)
     candidates = point.minima[:max_candidates] if point.minima.size else point.theta[None, :]
     if not np.allclose(candidates[0], point.theta):
@@ -149,7 +150,7 @@ def bootstrap_fit(
     sizes = chunk_sizes(n_boot)
     with stage("bootstrap"):
         parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol, groups)
-                                         for i, s in enumerate(sizes)], n_jobs, label="bootstrap chunks")
+                                         for i, s in enumerate(sizes)], n_jobs, label="bootstrap chunks", inline=inline)
     W = np.vstack([p[0] for p in parts])
     theta = np.vstack([p[1] for p in parts])
     fun = np.concatenate([p[2] for p in parts])
@@ -167,7 +168,7 @@ def bootstrap_fit(
         grid_starts, screen_iter = (point.screened, 0) if screened else (starts, 10)
         batches = [suspect[i:i + SAFEGUARD_BATCH] for i in range(0, suspect.size, SAFEGUARD_BATCH)]
         parts = run_tasks(_grid_refits, [(law, objective, X, y, grid_starts, W[b], screen_iter, gtol, ftol)
-                                         for b in batches], n_jobs, label="safeguard refits")
+                                         for b in batches], n_jobs, label="safeguard refits", inline=inline)
         refits = [r for part in parts for r in part]
     for b, refit in zip(suspect, refits):
         if refit.fun < fun[b] - 1e-12 * abs(fun[b]) or not conv[b]:

@@ -11,8 +11,6 @@ result is the same for any number of workers or backend, and dataset k is the sa
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,7 +22,7 @@ from ..fitting.multistart import fit_multistart
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
-from ..parallel import DASK_ENV, run_tasks
+from ..parallel import run_tasks
 from .bootstrap import bootstrap_fit
 from .intervals import percentile_interval
 
@@ -59,17 +57,6 @@ class ResidualResampler:
         return self.fitted * np.exp(r) if self.space == "log" else self.fitted + r
 
 
-@contextmanager
-def _inline():
-    """Inside one simulated dataset's task the bootstrap runs in that process, not sent on to a cluster again."""
-    saved = os.environ.pop(DASK_ENV, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            os.environ[DASK_ENV] = saved
-
-
 def _one(law: Law, objective: Objective, X: Inputs, draw: Callable[[np.random.Generator], np.ndarray],
          starts: np.ndarray, spec: CoverageSpec, k: int, groups,
          quantities: Callable[[np.ndarray], dict[str, np.ndarray]], truth: dict[str, float]) -> dict | None:
@@ -78,10 +65,9 @@ def _one(law: Law, objective: Objective, X: Inputs, draw: Callable[[np.random.Ge
     rng = np.random.default_rng(ss)
     y = draw(rng)
     try:
-        with _inline():
-            point = fit_multistart(law, objective, X, y, starts)
-            boot = bootstrap_fit(law, objective, X, y, point, starts, n_boot=spec.b, seed=int(ss.generate_state(1)[0]),
-                                 n_jobs=1, groups=groups)
+        point = fit_multistart(law, objective, X, y, starts)
+        boot = bootstrap_fit(law, objective, X, y, point, starts, n_boot=spec.b, seed=int(ss.generate_state(1)[0]),
+                             n_jobs=1, groups=groups, inline=True)
     except FitError:
         return None
     samples = quantities(boot.theta)

@@ -160,10 +160,13 @@ def _yaml_problem(exc: Exception) -> str:
     return " ".join(f"{problem}{where}".split())
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it: the same documents
+
+
 def read_yaml(path: Path) -> dict:
     """Parse a YAML mapping, turning syntax errors into a MetadataError naming the file."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader)
     except FileNotFoundError:
         raise MetadataError(path, None, "file not found", "create it from the template in the README") from None
     except yaml.YAMLError as exc:
@@ -185,13 +188,24 @@ def validate_model(model: type[BaseModel], data: dict, path: Path):
         raise MetadataError(path, field, err["msg"].removeprefix("Value error, "), "see the schema in replication/" + model.__module__.split(".", 1)[1].replace(".", "/") + ".py") from None
 
 
+_parsed: dict[tuple, Dataset] = {}  # (path, modification time, size) -> the validated record
+
+
 def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
-    """Read and validate datasets/<name>/dataset.yaml."""
+    """Read and validate datasets/<name>/dataset.yaml (parsed once per process while the file is unchanged; a
+    copy is returned, so callers cannot change the kept record)."""
     from ..paths import DATASETS
 
     if not is_key(name):
         raise MetadataError(f"datasets/{name!r}", "name", f"{name!r} is not a usable dataset name", f"use {KEY_RULE}")
     path = (root or DATASETS) / name / "dataset.yaml"
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _parsed:
+        return _parsed[key].model_copy(deep=True)
     meta = validate_model(Dataset, read_yaml(path), path)
     if meta.name != name:
         raise MetadataError(path, "name", f"name '{meta.name}' differs from the folder name '{name}'", "make them equal")
@@ -201,4 +215,6 @@ def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
             raise MetadataError(path, f"files.{i}.url", f"url '{f.url}' of file '{f.key}' is not pinned to commit {commit} "
                                 "(no path component of the URL is that commit)",
                                 "use the URL at the pinned commit, or give the file its own 'commit' if it is pinned at another")
+    if key is not None:
+        _parsed[key] = meta.model_copy(deep=True)
     return meta

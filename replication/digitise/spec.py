@@ -57,7 +57,7 @@ def load_spec(path: Path) -> DigitiseSpec:
     """Read and validate a calibration file; errors name the file and the field."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise MetadataError(path, None, "calibration file not found", "check the path") from None
     except yaml.YAMLError as exc:

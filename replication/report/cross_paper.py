@@ -76,5 +76,4 @@ def allocation_figure(path: Path, rows: pd.DataFrame) -> str:
         if log:
             ax.set_xscale("log")
         ax.legend(frameon=False, fontsize=7, loc="best")
-    fig.tight_layout()
     return _save(fig, path)

@@ -19,15 +19,16 @@ STYLE = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9}
 
 
 def _subplots(nrows: int, ncols: int, figsize) -> tuple[Figure, np.ndarray]:
-    """A figure drawn with the Agg canvas directly, leaving pyplot's backend (e.g. in notebooks) alone."""
-    fig = Figure(figsize=figsize)
+    """A figure drawn with the Agg canvas directly, leaving pyplot's backend (e.g. in notebooks) alone; laid out
+    once as it is drawn (constrained layout), not drawn twice to crop it."""
+    fig = Figure(figsize=figsize, layout="constrained")
     return fig, np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False))
 
 
 def _save(fig: Figure, path: Path) -> str:
     buf = io.BytesIO()
     with rc_context(STYLE):
-        fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
+        fig.savefig(buf, format="png", metadata={"Software": None})
     write_text_atomic(path, buf.getvalue())
     return path.name
 
@@ -72,7 +73,6 @@ def bootstrap_figure(path: Path, samples: dict[str, np.ndarray], points: dict[st
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     fig.suptitle(title + f" (bootstrap replicates; shaded: {level:.0%} percentile interval)")
-    fig.tight_layout()
     return _save(fig, path)
 
 

@@ -156,10 +156,13 @@ def _stage_lines(t_make: float) -> list[str]:
     lines = ["time per paper (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
                                                sorted(record.get("papers", {}).items(), key=lambda kv: -kv[1]))]
     stages = dict(record.get("stages", {}))
-    known = sum(stages.values())
-    stages["other (start-up, data, scripts, checks, make)"] = max(t_make - known, 0.0)
-    lines.append("share of the whole make by stage: " + ", ".join(
-        f"{k} {v:.1f} s ({100 * v / t_make:.0f}%)" for k, v in sorted(stages.items(), key=lambda kv: -kv[1])))
+    papers = sum(record.get("papers", {}).values())  # summed over the worker processes that ran papers at once
+    report = stages.get("report", 0.0)
+    stages["other (data, scripts, checks)"] = max(papers - (sum(stages.values()) - report), 0.0)
+    total = sum(stages.values())
+    lines.append(f"papers ran for {papers:.1f} s in all (summed over worker processes); by stage, with the report: "
+                 + ", ".join(f"{k} {v:.1f} s ({100 * v / total:.0f}%)"
+                             for k, v in sorted(stages.items(), key=lambda kv: -kv[1])))
     return lines
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +20,7 @@ import pandas as pd
 from . import __version__
 from .checks.ci_width import ci_width_rows
 from .checks.claims import evaluate_claims
-from .checks.extrapolation import extrapolation_errors, split_by_threshold
+from .checks.extrapolation import fit_and_score, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
@@ -32,6 +33,7 @@ from .laws.allocation import DERIVED
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
+from .protocols.isoflop import IsoflopResult, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .results import result_json, write_text_atomic
 from .settings import DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, jobs_setting, n_boot_setting, time_limit_setting
@@ -195,6 +197,83 @@ class Audit:
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         return record
 
+    def run_fits(self, steps: dict[str, Callable] | None = None) -> dict[str, object]:
+        """Run every fit declared under ``fits`` in paper.yaml, in order; ``steps`` holds the named preparation
+        functions of replicate.py (called as step(frame, audit)). Returns fit name -> the fit's record (or IsoflopResult, or a dict of them per group)."""
+        steps = steps or {}
+        path = PAPERS / self.paper.key / "paper.yaml"
+        out: dict[str, object] = {}
+        for i, f in enumerate(self.paper.fits):
+            frame = self.table(f.data.dataset, f.data.file)
+            if f.data.prepare:
+                if not callable(steps.get(f.data.prepare)):
+                    raise MetadataError(path, f"fits[{i}].data.prepare", f"replicate.py has no preparation step "
+                                        f"'{f.data.prepare}'", suggest(f.data.prepare, sorted(steps)) +
+                                        "define it in replicate.py and pass it to audit.run_fits")
+                frame = steps[f.data.prepare](frame, self)
+            if f.data.where:
+                frame = frame.query(f.data.where)
+            if f.approach == "law":
+                out[f.name] = self.fit(frame, inputs=f.inputs, target=f.target, name=f.name, law=f.law,
+                                       objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
+                                       extrapolation=f.extrapolation, plot_against=f.plot_against)
+                continue
+            spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
+                        names=f.derived.get("names", {}))
+            if "compute_budgets" in f.derived:
+                spec["compute_budgets"] = f.derived["compute_budgets"]
+            where = f"{path}: fits[{i}] ({f.name})"
+            if f.group_by is None:
+                out[f.name] = self.isoflop(frame, spec, name=f.name, where=where)
+            else:
+                out[f.name] = {g: self.isoflop(sub, spec, name=f.name, group=str(g), where=where,
+                                               label="" if str(g) == f.unsuffixed else None)
+                               for g, sub in frame.groupby(f.group_by, sort=False)}
+        return out
+
+    def isoflop(self, frame: pd.DataFrame, spec: dict, *, name: str = "main", group: str | None = None,
+                where: str | None = None, label: str | None = None) -> IsoflopResult:
+        """Approach 2 by a declared spec (protocols/isoflop.py): minima per budget, the power law through them, its
+        bootstrap, the derived allocation at the protocol's compute budgets, and the extrapolation check.
+
+        Quantities are named <name>.<quantity>.<group> (no name for the main fit, no group for an ungrouped one).
+        """
+        where = where or f"papers/{self.paper.key}/paper.yaml: fits[{name}]"
+        decl = dict(spec)
+        boot_spec = dict(decl.pop("bootstrap", {"n": 0}))
+        extra = decl.pop("extrapolation", None)
+        names = decl.pop("names", {})
+        budgets = decl.pop("compute_budgets", self.paper.protocol.settings.get("compute_budgets", ()))
+        iso = spec_from(decl, where)
+        label = group if label is None else label
+        prefix, suffix = ("" if name == "main" else f"{name}."), (f".{label}" if label else "")
+        what = f"{where}{'' if group is None else f', group {group}'}"
+        if iso.through:  # the power law through the minima as a law fit of the engine (e.g. compute_optimal)
+            result = run_isoflop(frame, replace(iso, through={}), what=what)
+            through = dict(iso.through)
+            self.fit(result.used, name=name, inputs={"C": "budget"}, target="x_opt", bootstrap={"n": 0},
+                     extrapolation={}, plot_against="budget", **through)
+            return result
+        n_boot = self.n_boot(boot_spec)
+        result = run_isoflop(frame, iso, n_boot=n_boot, seed=group_seed(boot_spec.get("seed", 0), group),
+                             unit=boot_spec.get("unit", "none"), what=what)
+        n, kind, fit = result.n_points, result.description, result.fit
+        point, samples = result.allocation(budgets)
+        aliases = {names.get("exponent"): (fit.exponent, result.exponent_samples),
+                   names.get("coefficient"): (fit.coef, None if result.log_coef_samples is None else np.exp(result.log_coef_samples))}
+        for alias, (v, smp) in aliases.items():
+            if alias:
+                self.add_quantity(f"{prefix}{alias}{suffix}", v, smp, n, kind)
+        for k, v in point.items():
+            self.add_quantity(f"{prefix}{k}{suffix}", float(v), samples.get(k), n, kind)
+        thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
+        for threshold in thresholds:
+            errors, sub, n_fit, n_held = extrapolate(result, float(threshold))
+            self.add_extrapolation(f"{prefix}{extra.get('fit', 'a_alloc')}{suffix}", errors, split_column=iso.budget,
+                                   threshold=float(threshold), n_fit=n_fit, n_held_out=n_held,
+                                   note=str(extra.get("note", "")).format(exponent=sub.exponent))
+        return result
+
     def _arrays(self, frame, inputs, target, law, objective):
         missing = [c for c in list(inputs.values()) + [target] if c not in frame.columns]
         if missing:
@@ -228,10 +307,11 @@ class Audit:
         if held.sum() == 0 or fit_mask.sum() <= law.n_params:
             row.update(are=float("nan"), max_are=float("nan"), rmse_log=float("nan"), note="split leaves too few points")
         else:
-            sub = fit_multistart(law, objective, {k: v[fit_mask] for k, v in X.items()}, y[fit_mask], grid)
-            pred = law.predict(sub.theta, X)
-            row.update(extrapolation_errors(y[held], pred[held]), note="")
-            row["in_sample_are"] = extrapolation_errors(y[fit_mask], pred[fit_mask])["are"]
+            scored = fit_and_score(law, objective, grid, {k: v[fit_mask] for k, v in X.items()}, y[fit_mask],
+                                   {k: v[held] for k, v in X.items()}, y[held])
+            pred = law.predict(scored["_theta"], X)
+            row.update({k: scored[k] for k in ("are", "max_are", "rmse_log")}, note="")
+            row["in_sample_are"] = scored["in_sample_are"]
             xcol = spec.get("plot_against", column)
             split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
             with stage("figures"):

@@ -160,6 +160,51 @@ class Protocol(BaseModel):
         return v
 
 
+class FitData(BaseModel):
+    """Where a declared fit's points come from: a dataset file and the named preparation step of replicate.py."""
+
+    model_config = ConfigDict(extra="forbid")
+    dataset: str
+    file: str | None = Field(None, description="file key within the dataset (default: its only file)")
+    prepare: str | None = Field(None, description="name of a function in replicate.py: frame -> prepared frame")
+    where: str | None = Field(None, description="pandas query selecting the rows the fit uses, after preparation")
+
+
+class Fit(BaseModel):
+    """One fit a paper runs, declared so that any choice can be swapped without touching code."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="'main' for the paper's principal fit; prefixes its quantities otherwise")
+    approach: Literal["law", "isoflop"] = Field("law", description="a law L(inputs) fitted to points, or Approach 2")
+    data: FitData
+    law: str | None = Field(None, description="registered law (approach law; default the paper's law)")
+    inputs: dict[str, str] = Field(default_factory=dict, description="law input -> column")
+    target: str | None = Field(None, description="column the law predicts (approach law)")
+    objective: dict[str, Any] | None = Field(None, description="default: protocol.objective")
+    starts: dict[str, Any] | None = Field(None, description="start grid; default: protocol.starts")
+    isoflop: dict[str, Any] | None = Field(None, description="approach isoflop: budgets, minimum, fit through minima "
+                                           "(see replication/protocols/isoflop.py)")
+    bootstrap: dict[str, Any] | None = Field(None, description="n, seed, unit (and columns); default protocol.bootstrap")
+    extrapolation: dict[str, Any] | None = Field(None, description="split: {column, threshold} or {held_out}; {} = none")
+    derived: dict[str, Any] = Field(default_factory=dict, description="compute_budgets for the allocation, names for "
+                                    "the exponent and coefficient of an isoflop power law")
+    group_by: str | None = Field(None, description="column: one fit per value (its quantities end in .<value>)")
+    unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
+    plot_against: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Fit":
+        if self.approach == "law" and (not self.inputs or not self.target):
+            raise ValueError(f"fit '{self.name}': approach 'law' needs inputs and target")
+        if self.approach == "isoflop" and not self.isoflop:
+            raise ValueError(f"fit '{self.name}': approach 'isoflop' needs an isoflop block (budget, size, minimum ...)")
+        if self.bootstrap is not None:
+            if "unit" in self.bootstrap and self.bootstrap["unit"] not in BOOTSTRAP_UNITS and self.approach == "law":
+                raise ValueError(f"fit '{self.name}': bootstrap.unit {self.bootstrap['unit']!r}; use one of {list(BOOTSTRAP_UNITS)}")
+            Protocol._bootstrap(dict(self.bootstrap))
+        return self
+
+
 class Paper(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str
@@ -172,6 +217,7 @@ class Paper(BaseModel):
     datasets: list[str] = Field(default_factory=list)
     law: Law
     protocol: Protocol | None = None
+    fits: list[Fit] = Field(default_factory=list, description="every fit the replication runs (Audit.run_fits)")
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)
@@ -197,6 +243,13 @@ class Paper(BaseModel):
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"duplicate claim ids {sorted(dup)}")
+        names = [f.name for f in self.fits]
+        dup_fits = sorted({n for n in names if names.count(n) > 1})
+        if dup_fits:
+            raise ValueError(f"duplicate fit names {dup_fits}")
+        missing_data = [f"{f.name}: {f.data.dataset}" for f in self.fits if f.data.dataset not in self.datasets]
+        if missing_data:
+            raise ValueError(f"fit {missing_data[0]} names a dataset not listed under datasets")
         known = set(ids)
         for c in self.claims:
             missing = [x for x in c.components if x not in known]

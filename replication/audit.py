@@ -35,6 +35,7 @@ from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
+from .report.optimal_figures import Series, optimum_law_figure
 from .results import result_json, write_text_atomic
 from .settings import DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, jobs_setting, n_boot_setting, time_limit_setting
 from .timing import stage
@@ -273,6 +274,33 @@ class Audit:
                                    threshold=float(threshold), n_fit=n_fit, n_held_out=n_held,
                                    note=str(extra.get("note", "")).format(exponent=sub.exponent))
         return result
+
+    def power_law_row(self, result: IsoflopResult, quantity: str, *, label: str, key: str = "reproduction",
+                      level: float = 0.95, digits: int = 4) -> dict:
+        """A table row for an Approach-2 power law: budgets, exponent, its bootstrap and asymptotic intervals."""
+        lo, hi = self.quantities[quantity].interval(level)
+        alo, ahi = result.fit.exponent_interval(level)
+        return {key: label, "quantity": quantity, "budgets": result.fit.n, "a": round(result.fit.exponent, digits),
+                f"bootstrap {level:.0%} low": round(lo, digits), f"bootstrap {level:.0%} high": round(hi, digits),
+                f"asymptotic {level:.0%} low": round(alo, digits), f"asymptotic {level:.0%} high": round(ahi, digits)}
+
+    def optimum_figure(self, stem: str, lines: list[tuple[str, IsoflopResult]], ylabel: str, title: str, caption: str,
+                       *, upto: float | None = None, marks: list | None = None, level: float = 0.95) -> None:
+        """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given)."""
+        series = []
+        for label, res in lines:
+            C, x = res.used["budget"].to_numpy(dtype=float), res.used["x_opt"].to_numpy(dtype=float)
+            sd = res.used[res.spec.sd].to_numpy(dtype=float) if res.spec.sd else None
+            cc = np.geomspace(C.min(), upto or C.max(), 80 if upto else 50)
+            band = None
+            if res.exponent_samples is not None:
+                curves = np.exp(res.log_coef_samples[:, None] + res.exponent_samples[:, None] * np.log(cc))
+                q = np.nanquantile(curves, [(1 - level) / 2, (1 + level) / 2], axis=0)
+                band = (q[0], q[1])
+            series.append(Series(label, C, x, sd, cc, res.fit.predict(cc), band, marks=marks or []))
+        fig_dir = self.out_dir / "figures"
+        f = optimum_law_figure(fig_dir / f"{stem}.png", series, "compute C (FLOP)", ylabel, title)
+        self.add_figure(fig_dir / f, caption)
 
     def _arrays(self, frame, inputs, target, law, objective):
         missing = [c for c in list(inputs.values()) + [target] if c not in frame.columns]

@@ -8,59 +8,17 @@ import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
-from replication.checks.extrapolation import extrapolation_errors
-from replication.fitting.isoflop import bootstrap_quadratic_optima, budget_optima
-from replication.fitting.loglog import fit_power_law
-from replication.report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
+from replication.report.optimal_figures import Curve, isoflop_figure
 
 BUDGET, TOKENS, LOSS = "compute_budget", "training_tokens", "validation_loss"
 
 
 def replicate(audit: Audit) -> None:
-    proto = audit.paper.protocol
-    n_boot = audit.n_boot()
-    seed = int(proto.bootstrap["seed"])
-    target = float(proto.settings["compute_budgets"][0])
-    level = 0.95
-    tag = f"{target:.3g}"
-
+    target = float(audit.paper.protocol.settings["compute_budgets"][0])
+    res = audit.run_fits()["main"]
     points = audit.table("llama3-isoflops", "points")
-    minima = budget_optima(points, BUDGET, TOKENS, LOSS, method="quadratic")
-    valid = minima[minima["valid"]]
-    C, D = valid[BUDGET].to_numpy(), valid["x_opt"].to_numpy()
-    fit = fit_power_law(C, D, what="llama3-isoflops: minima of the per-budget quadratics")
-    boot = bootstrap_quadratic_optima(points, BUDGET, TOKENS, LOSS, n_boot=n_boot, seed=seed, budgets=C)
-    n = int(len(points))
-
-    d_t, d_b = float(fit.predict(target)), boot.predict(target)
-    n_t, n_b = target / (6 * d_t), target / (6 * d_b)  # parameters implied by C = 6 N D
-    kind = boot.description
-    audit.add_quantity("alpha", fit.exponent, boot.exponent, n, kind)
-    audit.add_quantity("A", fit.coef, np.exp(boot.log_coef), n, kind)
-    audit.add_quantity("b_alloc", fit.exponent, boot.exponent, n, kind)  # D* ~ C^b
-    audit.add_quantity("a_alloc", 1 - fit.exponent, 1 - boot.exponent, n, kind)  # N* = C / (6 D*) ~ C^(1 - b)
-    audit.add_quantity(f"D_opt@{tag}", d_t, d_b, n, kind)
-    audit.add_quantity(f"N_opt@{tag}", n_t, n_b, n, kind)
-    audit.add_quantity(f"tokens_per_param@{tag}", d_t / n_t, d_b / n_b, n, kind)
-
-    _extrapolation(audit, points, minima, proto.settings["holdout_from"])
-    _tables(audit, minima, boot, fit, target, level, n)
-    _figures(audit, points, minima, fit, boot, target, level)
-
-
-def _extrapolation(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, thresholds: list[float]) -> None:
-    """Fit the minima of the smaller budgets, predict the optimal tokens of the held-out larger ones."""
-    valid = minima[minima["valid"]]
-    C, D = valid[BUDGET].to_numpy(), valid["x_opt"].to_numpy()
-    for threshold in thresholds:
-        low = C < float(threshold)
-        sub = fit_power_law(C[low], D[low], what=f"llama3-isoflops: minima below {threshold:.3g} FLOP")
-        audit.add_extrapolation("tokens_opt", extrapolation_errors(D[~low], sub.predict(C[~low])),
-                                split_column=BUDGET, threshold=float(threshold), n_fit=int(low.sum()),
-                                n_held_out=int((~low).sum()),
-                                note="per-budget quadratic minima: D* = A C^alpha fitted on the smaller budgets, "
-                                     "relative error of the optimal tokens predicted at the held-out budgets "
-                                     f"(fitted alpha {sub.exponent:.4f})")
+    _tables(audit, res.minima.rename(columns={"budget": BUDGET}), res.boot, res.fit, target, 0.95, res.n_points)
+    _figures(audit, points, res, target, 0.95)
 
 
 def _tables(audit: Audit, minima: pd.DataFrame, boot, fit, target: float, level: float, n: int) -> None:
@@ -102,10 +60,10 @@ def _tables(audit: Audit, minima: pd.DataFrame, boot, fit, target: float, level:
                     "quadratic fits).")
 
 
-def _figures(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, fit, boot, target: float, level: float) -> None:
+def _figures(audit: Audit, points: pd.DataFrame, res, target: float, level: float) -> None:
     fig_dir = audit.out_dir / "figures"
     curves = []
-    for (c, g), (_, m) in zip(points.groupby(BUDGET, sort=True), minima.iterrows()):
+    for (c, g), (_, m) in zip(points.groupby(BUDGET, sort=True), res.minima.iterrows()):
         xs = np.geomspace(g[TOKENS].min(), g[TOKENS].max(), 100)
         u = np.log(xs) - m["centre"]
         fitted = m["c0"] + m["c1"] * u + m["c2"] * u**2
@@ -114,19 +72,13 @@ def _figures(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, fit, boot
                        "dubey2024llama: IsoFLOP curves")
     audit.add_figure(fig_dir / f, "The 133 digitised IsoFLOP points with the second-degree polynomial (in log tokens) "
                      "fitted to each budget and its minimum.")
-    valid = minima[minima["valid"]]
-    cc = np.geomspace(valid[BUDGET].min(), target, 80)
-    band = np.nanquantile(np.exp(boot.log_coef[:, None] + boot.exponent[:, None] * np.log(cc)),
-                          [(1 - level) / 2, (1 + level) / 2], axis=0)
     claimed = audit.paper.claim("D_opt").value
-    s = Series(f"per-budget minima; fit alpha = {fit.exponent:.3f}, A = {fit.coef:.3f}", valid[BUDGET].to_numpy(),
-               valid["x_opt"].to_numpy(), None, cc, fit.predict(cc), (band[0], band[1]),
-               marks=[(target, claimed, f"claimed {claimed / 1e12:.2f}T tokens")])
-    f = optimum_law_figure(fig_dir / "token_law.png", [s], "compute C (FLOP)", "compute-optimal training tokens D*",
-                           f"dubey2024llama: D* = A C^alpha extrapolated to {target:.3g} FLOP")
-    audit.add_figure(fig_dir / f, f"Per-budget minima, the fitted token law and its {level:.0%} within-budget "
-                     f"bootstrap band, extrapolated to {target:.3g} FLOP; the star is the paper's 16.55T tokens "
-                     "(unverified).")
+    audit.optimum_figure("token_law", [(f"per-budget minima; fit alpha = {res.fit.exponent:.3f}, A = {res.fit.coef:.3f}",
+                         res)], "compute-optimal training tokens D*",
+                         f"dubey2024llama: D* = A C^alpha extrapolated to {target:.3g} FLOP",
+                         f"Per-budget minima, the fitted token law and its {level:.0%} within-budget bootstrap band, "
+                         f"extrapolated to {target:.3g} FLOP; the star is the paper's 16.55T tokens (unverified).",
+                         upto=target, marks=[(target, claimed, f"claimed {claimed / 1e12:.2f}T tokens")])
 
 
 if __name__ == "__main__":

@@ -83,6 +83,29 @@ class Audit:
             self.points_fit[name] = float(n_points)
         return q
 
+    def spread(self, name: str, quantities: list[str]) -> Quantity:
+        """Largest over smallest value of several quantities (how far alternative analyses disagree); no interval."""
+        values = [self.quantities[q].value for q in quantities]
+        return self.add_quantity(name, max(values) / min(values))
+
+    def ratio(self, name: str, numerator: str, denominator: str, n_points: float | None = None) -> Quantity:
+        """Ratio of two quantities; paired replicates when both come from the same resamples (same seed and unit)."""
+        a, b = self.quantities[numerator], self.quantities[denominator]
+        paired = None if a.samples is None or b.samples is None else a.samples / b.samples
+        return self.add_quantity(name, a.value / b.value, paired, n_points)
+
+    def quantity_rows(self, described: dict[str, tuple[str, str, str | None]], quantity: str,
+                      column: str = "tokens per parameter", level: float = 0.95) -> pd.DataFrame:
+        """One row per fit: its form, data, points, the fit's ``quantity`` with its interval and the claimed value."""
+        rows = []
+        for name, (form, data, claim) in described.items():
+            q = self.quantities[quantity if name == "main" else f"{name}.{quantity}"]
+            low, high = q.interval(level)
+            rows.append({"fit": name, "form": form, "data": data, "points": self.fits[name]["n_points"], column: q.value,
+                         f"{level:.0%} low": low, f"{level:.0%} high": high,
+                         "authors' value": self.paper.claim(claim).value if claim else np.nan})
+        return pd.DataFrame(rows)
+
     def add_table(self, name: str, frame: pd.DataFrame, caption: str) -> None:
         """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}."""
         if not name.replace("_", "").isalnum():
@@ -252,7 +275,8 @@ class Audit:
         if iso.through:  # the power law through the minima as a law fit of the engine (e.g. compute_optimal)
             result = run_isoflop(frame, replace(iso, through={}), what=what)
             through = dict(iso.through)
-            self.fit(result.used, name=name, inputs={"C": "budget"}, target="x_opt", bootstrap={"n": 0},
+            target = "N_star" if "N_star" in result.used else "x_opt"
+            self.fit(result.used, name=name, inputs={"C": "budget"}, target=target, bootstrap={"n": 0},
                      extrapolation={}, plot_against="budget", **through)
             return result
         n_boot = self.n_boot(boot_spec)

@@ -35,11 +35,12 @@ def chinchilla_derived(natural: dict[str, np.ndarray], settings: dict) -> dict[s
 DERIVED = {"chinchilla": chinchilla_derived, "chinchilla_tied": chinchilla_derived}  # tied: natural beta = alpha
 
 
-def power_law_allocation(log_k, a, compute=(), optimum_of: str = "N") -> dict[str, np.ndarray]:
+def power_law_allocation(log_k, a, compute=(), optimum_of: str = "N", k=None) -> dict[str, np.ndarray]:
     """Allocation implied by an Approach-2 power law x* = k C^a (x = N or D) under C = 6 N D.
 
     One derived quantity for every such fit: a_alloc (N* ~ C^a_alloc), b_alloc (D* ~ C^b_alloc) and N_opt, D_opt and
-    tokens per parameter at each compute budget, the other factor being C / (6 x*).
+    tokens per parameter at each compute budget, the other factor being C / (6 x*). A law fitted with k itself
+    as its natural constant passes ``k`` (x* = k C^a is then evaluated as written).
     """
     log_k, a = np.asarray(log_k, dtype=float), np.asarray(a, dtype=float)
     if optimum_of not in ("N", "D"):
@@ -47,7 +48,7 @@ def power_law_allocation(log_k, a, compute=(), optimum_of: str = "N") -> dict[st
     out = {"a_alloc": a, "b_alloc": 1 - a} if optimum_of == "N" else {"a_alloc": 1 - a, "b_alloc": a}
     for C in compute:
         c = float(C)
-        x = np.exp(log_k + a * np.log(c))
+        x = np.exp(log_k + a * np.log(c)) if k is None else np.asarray(k, dtype=float) * c**a
         n, d = (x, c / (6 * x)) if optimum_of == "N" else (c / (6 * x), x)
         tpp = c / (6 * n**2) if optimum_of == "N" else d / n  # D/N, written from the fitted optimum
         tag = f"{c:.3g}"
@@ -57,7 +58,8 @@ def power_law_allocation(log_k, a, compute=(), optimum_of: str = "N") -> dict[st
 
 def compute_optimal_derived(natural: dict[str, np.ndarray], settings: dict) -> dict[str, np.ndarray]:
     """Derived allocation of a fitted ``compute_optimal`` law N* = k C^a; budgets from settings['compute_budgets']."""
-    return power_law_allocation(np.log(natural["k"]), natural["a"], settings.get("compute_budgets", ()), "N")
+    return power_law_allocation(np.log(natural["k"]), natural["a"], settings.get("compute_budgets", ()), "N",
+                                k=natural["k"])
 
 
 DERIVED["compute_optimal"] = compute_optimal_derived

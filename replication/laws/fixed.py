@@ -97,7 +97,7 @@ def tie(base: Law, ties: Mapping[str, str], *, name: str, formula: str | None = 
 
     def log_jac(theta: np.ndarray, X: Inputs):
         logf, jac = base.log_jacobian(full(theta), X)
-        out = jac[..., free_idx]
+        out = np.ascontiguousarray(jac[..., free_idx])  # layout as a hand-written Jacobian (same BLAS path)
         for j, i in tied_idx:
             out[..., i] = out[..., i] + jac[..., j]
         return logf, out

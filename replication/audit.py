@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .checks.ci_width import ci_width_rows
+from .checks.approaches import consistency_row, isoflop_exponent, resampled_exponents
 from .checks.claims import evaluate_claims
 from .checks.extrapolation import fit_and_score, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
@@ -62,6 +63,8 @@ class Audit:
         self.data_used: dict[tuple[str, str], dict] = {}
         self.tables: dict[str, dict] = {}
         self.fitted: dict[str, tuple] = {}
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.consistency: list[dict] = []
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -237,6 +240,7 @@ class Audit:
                 frame = steps[f.data.prepare](frame, self)
             if f.data.where:
                 frame = frame.query(f.data.where)
+            self.frames[f.name] = frame
             if f.approach == "law":
                 out[f.name] = self.fit(frame, inputs=f.inputs, target=f.target, name=f.name, law=f.law,
                                        objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
@@ -253,7 +257,36 @@ class Audit:
                 out[f.name] = {g: self.isoflop(sub, spec, name=f.name, group=str(g), where=where,
                                                label="" if str(g) == f.unsuffixed else None)
                                for g, sub in frame.groupby(f.group_by, sort=False)}
+        for c in self.paper.consistency:
+            self.compare_approaches(c.isoflop, c.law)
         return out
+
+    def compare_approaches(self, isoflop: str, law: str) -> dict:
+        """A row of the consistency table: Approach 2 (fit ``isoflop``) against Approach 3 (fit ``law``), paired."""
+        path = PAPERS / self.paper.key / "paper.yaml"
+        decl = {f.name: f for f in self.paper.fits}
+        for field, name in (("isoflop", isoflop), ("law", law)):
+            if name not in decl or name not in self.frames:
+                raise MetadataError(path, f"consistency.{field}", f"no declared fit '{name}' has run",
+                                    suggest(name, sorted(decl)) + "name a fit declared under fits")
+        rec = self.fits.get(law, {}).get("bootstrap")
+        prefix = "" if law == "main" else f"{law}."
+        if rec is None or f"{prefix}a_alloc" not in self.quantities:
+            raise MetadataError(path, "consistency.law", f"fit '{law}' has no bootstrap or no allocation exponent",
+                                "compare against a law fit with a bootstrap whose law yields a_alloc")
+        frame = self.frames[law]
+        iso = {k: v for k, v in decl[isoflop].isoflop.items() if k != "through"}
+        spec = spec_from(iso, f"{path}: fits[{isoflop}]")
+        f_law = decl[law]
+        boot_spec = dict(self.paper.protocol.bootstrap if f_law.bootstrap is None else f_law.bootstrap)
+        groups, _ = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
+        q3 = self.quantities[f"{prefix}a_alloc"]
+        samples = resampled_exponents(frame, spec, rec["n"], rec["seed"], groups)
+        row = consistency_row(self.paper.key, f"{f_law.data.dataset}/{f_law.data.file or ''}".rstrip("/"),
+                              (f"Approach 2 ({isoflop})", f"Approach 3 ({law})"),
+                              (isoflop_exponent(frame, spec), samples), (q3.value, q3.samples))
+        self.consistency.append(row)
+        return row
 
     def isoflop(self, frame: pd.DataFrame, spec: dict, *, name: str = "main", group: str | None = None,
                 where: str | None = None, label: str | None = None) -> IsoflopResult:
@@ -398,6 +431,7 @@ class Audit:
             "ci_width": ci_width_rows(self.paper, self.quantities, self.points_fit),
             "extrapolation": self.extrapolation,
             "fit_health": self.health,
+            "consistency": self.consistency,
             "figures": self.figures,
             "tables": self.tables,
         }

@@ -205,6 +205,14 @@ class Fit(BaseModel):
         return self
 
 
+class Comparison(BaseModel):
+    """Approach 2 (a declared isoflop fit) against Approach 3 (a declared law fit with a bootstrap) on the same runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    isoflop: str = Field(description="name of the isoflop fit (its minima are recomputed on every resample)")
+    law: str = Field(description="name of the law fit whose bootstrap resamples are reused (its a_alloc)")
+
+
 class Paper(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str
@@ -218,6 +226,7 @@ class Paper(BaseModel):
     law: Law
     protocol: Protocol | None = None
     fits: list[Fit] = Field(default_factory=list, description="every fit the replication runs (Audit.run_fits)")
+    consistency: list[Comparison] = Field(default_factory=list, description="Approach 2 against Approach 3")
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)

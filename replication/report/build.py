@@ -33,6 +33,8 @@ from .pages import Page, copy_static
 from .provenance import NAME, provenance, provenance_lines
 from .tables import bibtex, write_table
 
+from ..checks.approaches import COLUMNS as CONSISTENCY_COLUMNS, LEVEL as CONSISTENCY_LEVEL, RULE as CONSISTENCY_RULE
+
 TABLES = {
     "claims": ("Claimed numbers against the replication", ["paper", "claim", "statement", "quantity", "claimed", "replicated", "ci_low",
                "ci_high", "ci_level", "ci_low_mcse", "ci_high_mcse", "replicated_mcse", "rel_diff", "verdict", "rule_outcome", "rule",
@@ -46,6 +48,10 @@ TABLES = {
     "extrapolation": ("Extrapolation to held-out larger runs", ["paper", "fit", "split_column", "threshold", "n_fit",
                       "n_held_out", "are", "max_are", "rmse_log", "in_sample_are", "note"]),
     "fit_health": ("Health of each fit", ["paper", "fit", "check", "value", "status", "detail"]),
+    "consistency": ("Approach 2 (IsoFLOP minima) against Approach 3 (the law L(N, D)) on the same runs: the "
+                    f"allocation exponent a of N* ~ C^a from each, {CONSISTENCY_LEVEL:.0%} bootstrap percentile "
+                    "intervals and the difference a_2 - a_3 with its paired interval from the same resamples; verdict "
+                    f"{CONSISTENCY_RULE}", CONSISTENCY_COLUMNS),
 }
 
 INTERVALS = (

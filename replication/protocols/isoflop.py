@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..checks.extrapolation import extrapolation_errors
+from ..fitting.scoring import extrapolation_errors
 from ..errors import AuditError
 from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima, isoflop_minima
 from ..fitting.loglog import PowerLawFit, fit_power_law

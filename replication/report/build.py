@@ -19,7 +19,7 @@ import pandas as pd
 from ..checks import verdicts
 from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
-from ..checklist.report_section import build_checklist
+from ..checklist.build import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
 from ..paths import BUILD, REPORT

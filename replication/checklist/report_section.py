@@ -15,7 +15,7 @@ from .assess import DISAGREE, SURVEY, Assessment
 from .heatmap import heatmap_figure
 from .items import ANSWERS, STAGES
 from .scoring import DEFINITION as SCORE_DEFINITION
-from .survey import SOURCE_NAME
+from .survey import DATASET, FILE_KEY, SOURCE_NAME
 
 CAPTION = "Reporting checklist: every paper's answer to every item, with its source"
 SCORES_CAPTION = "Reporting checklist: compliance per paper and per stage"

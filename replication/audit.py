@@ -109,6 +109,23 @@ class Audit:
                          "authors' value": self.paper.claim(claim).value if claim else np.nan})
         return pd.DataFrame(rows)
 
+    def constants(self, fits: list[str], level: float | None = None, *, long: bool = False) -> pd.DataFrame:
+        """The fitted constants of several fits, one row per fit (fit, points, criterion at the optimum, constants),
+        or with ``long`` one row per fit and constant (value, and its interval at ``level`` if given), for a
+        paper's table of fitted constants."""
+        rows = []
+        for name in fits:
+            rec, prefix = self.fits[name], "" if name == "main" else f"{name}."
+            if not long:
+                rows.append({"fit": name, "points": rec["n_points"], "objective": rec["point"]["fun"], **rec["natural"]})
+                continue
+            for const, value in rec["natural"].items():
+                row = {"fit": name, "constant": const, "value": value}
+                if level is not None:
+                    row[f"{level:.0%} low"], row[f"{level:.0%} high"] = self.quantities[prefix + const].interval(level)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
     def add_table(self, name: str, frame: pd.DataFrame, caption: str) -> None:
         """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}."""
         if not name.replace("_", "").isalnum():

@@ -259,9 +259,13 @@ class Audit:
                 frame = frame.query(f.data.where)
             self.frames[f.name] = frame
             if f.approach == "law":
-                out[f.name] = self.fit(frame, inputs=f.inputs, target=f.target, name=f.name, law=f.law,
-                                       objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
-                                       extrapolation=f.extrapolation, plot_against=f.plot_against)
+                groups = [(f.name, frame)] if f.group_by is None else \
+                    [(f.name.format(group="_".join(map(str, g)) if isinstance(g, tuple) else g), sub) for g, sub in frame.groupby(f.group_by, sort=False)]
+                for name, sub in groups:
+                    self.frames[name] = sub
+                    out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=f.law,
+                                         objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
+                                         extrapolation=f.extrapolation, plot_against=f.plot_against)
                 continue
             spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
                         names=f.derived.get("names", {}))

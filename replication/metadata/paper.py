@@ -188,7 +188,9 @@ class Fit(BaseModel):
     extrapolation: dict[str, Any] | None = Field(None, description="split: {column, threshold} or {held_out}; {} = none")
     derived: dict[str, Any] = Field(default_factory=dict, description="compute_budgets for the allocation, names for "
                                     "the exponent and coefficient of an isoflop power law")
-    group_by: str | None = Field(None, description="column: one fit per value (its quantities end in .<value>)")
+    group_by: str | list[str] | None = Field(None, description="column(s): one fit per value; an isoflop fit's "
+                                             "quantities end in .<value>, a law fit is named by its name with "
+                                             "{group} replaced by the value")
     unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
     plot_against: str | None = None
 
@@ -196,6 +198,9 @@ class Fit(BaseModel):
     def _complete(self) -> "Fit":
         if self.approach == "law" and (not self.inputs or not self.target):
             raise ValueError(f"fit '{self.name}': approach 'law' needs inputs and target")
+        if self.approach == "law" and self.group_by is not None and "{group}" not in self.name:
+            raise ValueError(f"fit '{self.name}': a grouped law fit is named per group; put {{group}} in its name, "
+                             "e.g. '{group}' or 'fit_{group}'")
         if self.approach == "isoflop" and not self.isoflop:
             raise ValueError(f"fit '{self.name}': approach 'isoflop' needs an isoflop block (budget, size, minimum ...)")
         if self.bootstrap is not None:

@@ -34,9 +34,9 @@ from .laws.allocation import DERIVED
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
-from .protocols.isoflop import IsoflopResult, extrapolate, group_seed, run_isoflop, spec_from
+from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
-from .report.optimal_figures import Series, optimum_law_figure
+from .report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
 from .results import result_json, write_text_atomic
 from .settings import DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, jobs_setting, n_boot_setting, time_limit_setting
 from .timing import stage
@@ -361,6 +361,45 @@ class Audit:
         return {key: label, "quantity": quantity, "budgets": result.fit.n, "a": round(result.fit.exponent, digits),
                 f"bootstrap {level:.0%} low": round(lo, digits), f"bootstrap {level:.0%} high": round(hi, digits),
                 f"asymptotic {level:.0%} low": round(alo, digits), f"asymptotic {level:.0%} high": round(ahi, digits)}
+
+    def power_law_table(self, name: str, result: IsoflopResult, labels: dict[str, str], level: float = 0.95) -> pd.DataFrame:
+        """Rows of an Approach-2 fit's quantities (``labels``: quantity -> label): value, bootstrap and asymptotic
+        intervals (the asymptotic ones treat the minima as exact; NaN where a quantity has none)."""
+        decl = {f.name: f for f in self.paper.fits}[name]
+        aliases = {v: k for k, v in decl.derived.get("names", {}).items()}
+        budgets = decl.derived.get("compute_budgets", self.paper.protocol.settings.get("compute_budgets", ()))
+        asym = asymptotic_intervals(result.fit, budgets, result.spec.optimum_of, level)
+        prefix, rows = "" if name == "main" else f"{name}.", []
+        for q, label in labels.items():
+            lo, hi = self.quantities[prefix + q].interval(level)
+            alo, ahi = asym.get(aliases.get(q, q), (float("nan"), float("nan")))
+            rows.append({"quantity": label, "name": q, "value": self.quantities[prefix + q].value,
+                         f"bootstrap {level:.0%} low": lo, f"bootstrap {level:.0%} high": hi,
+                         f"asymptotic {level:.0%} low": alo, f"asymptotic {level:.0%} high": ahi})
+        return pd.DataFrame(rows)
+
+    def budget_table(self, result: IsoflopResult, level: float = 0.95) -> pd.DataFrame:
+        """Per-budget quadratic minima of an Approach-2 fit, with each optimum's interval over its bootstrap."""
+        x = "D* (tokens)" if result.spec.optimum_of == "D" else "N* (parameters)"
+        per = result.minima.loc[result.minima["valid"], ["budget", "n_points", "x_opt", "loss_opt", "c2", "inside_range"]].copy()
+        per["c2"] = per["c2"] * np.log(10) ** 2  # curvature per squared decade of x, easier to read
+        q = np.nanquantile(result.boot.x_opt, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        per[f"{x[:2]} {level:.0%} low"], per[f"{x[:2]} {level:.0%} high"] = q[0], q[1]
+        per["resamples without a minimum"] = (~np.isfinite(result.boot.x_opt)).sum(axis=0)
+        return per.rename(columns={"budget": "budget (FLOP)", "n_points": "points", "x_opt": x, "loss_opt": f"loss at {x[:2]}",
+                                   "c2": "curvature (loss per decade^2)", "inside_range": "minimum inside sampled range"})
+
+    def curves_figure(self, stem: str, name: str, result: IsoflopResult, xlabel: str, ylabel: str, caption: str) -> None:
+        """The points of each budget of a quadratic Approach-2 fit with the quadratic in log x and its minimum."""
+        spec, curves = result.spec, []
+        for (c, g), (_, m) in zip(self.frames[name].groupby(spec.budget, sort=True), result.minima.iterrows()):
+            xs = np.geomspace(g[spec.size].min(), g[spec.size].max(), 100)
+            u = np.log(xs) - m["centre"]
+            curves.append(Curve(f"{c:.0e}", g[spec.size].to_numpy(), g[spec.loss].to_numpy(), xs,
+                                m["c0"] + m["c1"] * u + m["c2"] * u**2, m["x_opt"], m["loss_opt"]))
+        fig_dir = self.out_dir / "figures"
+        f = isoflop_figure(fig_dir / f"{stem}.png", curves, xlabel, ylabel, f"{self.paper.key}: IsoFLOP curves")
+        self.add_figure(fig_dir / f, caption)
 
     def optimum_figure(self, stem: str, lines: list[tuple[str, IsoflopResult]], ylabel: str, title: str, caption: str,
                        *, upto: float | None = None, marks: list | None = None, level: float = 0.95) -> None:

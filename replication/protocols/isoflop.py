@@ -160,3 +160,25 @@ def extrapolate(result: IsoflopResult, threshold: float) -> tuple[dict[str, floa
     low = C < float(threshold)
     sub = fit_power_law(C[low], x[low], None if sd is None else sd[low], what=f"{result.spec.where} (smaller budgets)")
     return extrapolation_errors(x[~low], sub.predict(C[~low])), sub, int(low.sum()), int((~low).sum())
+
+
+def asymptotic_intervals(fit: PowerLawFit, compute=(), optimum_of: str = "N",
+                         level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Asymptotic (t) intervals of the power law's constants and of the allocation it implies at each budget,
+    treating the minima as exact: the interval of x* at C carried through C = 6 N D (keys as power_law_allocation,
+    plus 'exponent' and 'coefficient')."""
+    lo_a, hi_a = fit.exponent_interval(level)
+    out = {"exponent": (lo_a, hi_a), "coefficient": fit.predict_interval(1.0, level)}  # the line at C = 1 is k
+    own, other = ((lo_a, hi_a), (1 - hi_a, 1 - lo_a))
+    out["a_alloc"], out["b_alloc"] = (own, other) if optimum_of == "N" else (other, own)
+    for C in compute:
+        c, tag = float(C), f"{float(C):.3g}"
+        lo, hi = fit.predict_interval(c, level)
+        x, y = (lo, hi), (c / (6 * hi), c / (6 * lo))
+        if optimum_of == "N":
+            out[f"N_opt@{tag}"], out[f"D_opt@{tag}"] = x, y
+            out[f"tokens_per_param@{tag}"] = (c / (6 * hi**2), c / (6 * lo**2))
+        else:
+            out[f"D_opt@{tag}"], out[f"N_opt@{tag}"] = x, y
+            out[f"tokens_per_param@{tag}"] = (6 * lo**2 / c, 6 * hi**2 / c)
+    return out

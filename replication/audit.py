@@ -76,6 +76,12 @@ class Audit:
         self.data_used[(dataset, spec.key)] = {"dataset": dataset, "file": spec.key, "sha256": spec.sha256, "url": spec.url}
         return frame
 
+    def files(self, dataset: str) -> list[str]:
+        """The file keys of a dataset the paper lists (for a preparation step that reads several)."""
+        if dataset not in self.paper.datasets:
+            raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{dataset}' under datasets")
+        return [f.key for f in load_dataset_meta(dataset).files]
+
     # -- quantities -------------------------------------------------------------------------
     def add_quantity(self, name: str, value: float, samples: np.ndarray | None = None, n_points: float | None = None,
                      interval_kind: str = "bootstrap percentile") -> Quantity:
@@ -96,6 +102,13 @@ class Audit:
         a, b = self.quantities[numerator], self.quantities[denominator]
         paired = None if a.samples is None or b.samples is None else a.samples / b.samples
         return self.add_quantity(name, a.value / b.value, paired, n_points)
+
+    def quantities_from(self, frame: pd.DataFrame, name: str, columns: dict[str, str]) -> None:
+        """Register columns of a computed table as quantities <row's name>.<quantity> (columns: column -> quantity),
+        so claims can test per-row values of a paper table."""
+        for _, row in frame.iterrows():
+            for column, quantity in columns.items():
+                self.add_quantity(f"{row[name]}.{quantity}", row[column])
 
     def quantity_rows(self, described: dict[str, tuple[str, str, str | None]], quantity: str,
                       column: str = "tokens per parameter", level: float = 0.95) -> pd.DataFrame:
@@ -126,10 +139,20 @@ class Audit:
                 rows.append(row)
         return pd.DataFrame(rows)
 
-    def add_table(self, name: str, frame: pd.DataFrame, caption: str) -> None:
-        """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}."""
+    def add_table(self, name: str, frame: pd.DataFrame, caption: str | None = None) -> None:
+        """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}.
+        Without a caption the one declared under tables in paper.yaml is used, and its summary quantities added."""
         if not name.replace("_", "").isalnum():
             raise AuditError(f"table name {name!r} in papers/{self.paper.key}/replicate.py: use letters, digits and _")
+        decl = self.paper.tables.get(name)
+        if caption is None and decl is None:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"tables.{name}", "no caption for this table",
+                                f"declare tables: {{{name}: {{caption: ...}}}} or pass a caption to add_table")
+        settings = self.paper.protocol.settings
+        caption = decl.caption.format(**settings) if caption is None else caption
+        for quantity, summary in (decl.quantities if decl else {}).items():
+            self.add_quantity(quantity, _summarise(frame, summary, settings,
+                                                   f"papers/{self.paper.key}/paper.yaml: tables.{name}.quantities.{quantity}"))
         rows = frame.reset_index(drop=True)
         self.tables[name] = {"caption": caption, "columns": [str(c) for c in rows.columns],
                              "rows": [{str(k): _plain(v) for k, v in rec.items()} for rec in rows.to_dict("records")]}
@@ -248,7 +271,7 @@ class Audit:
         path = PAPERS / self.paper.key / "paper.yaml"
         out: dict[str, object] = {}
         for i, f in enumerate(self.paper.fits):
-            frame = self.table(f.data.dataset, f.data.file)
+            frame = self._fit_table(f, i, path)
             if f.data.prepare:
                 if not callable(steps.get(f.data.prepare)):
                     raise MetadataError(path, f"fits[{i}].data.prepare", f"replicate.py has no preparation step "
@@ -281,6 +304,17 @@ class Audit:
         for c in self.paper.consistency:
             self.compare_approaches(c.isoflop, c.law)
         return out
+
+    def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
+        """The declared file of a fit; None when no file is named, the dataset has several and the preparation step
+        loads the ones it needs (with Audit.table)."""
+        if f.data.file is None and len(load_dataset_meta(f.data.dataset).files) > 1:
+            if not f.data.prepare:
+                keys = [d.key for d in load_dataset_meta(f.data.dataset).files]
+                raise MetadataError(path, f"fits[{i}].data.file", f"dataset '{f.data.dataset}' has several files",
+                                    f"name one of {keys}, or a preparation step that loads them")
+            return None
+        return self.table(f.data.dataset, f.data.file)
 
     def compare_approaches(self, isoflop: str, law: str) -> dict:
         """A row of the consistency table: Approach 2 (fit ``isoflop``) against Approach 3 (fit ``law``), paired."""
@@ -495,6 +529,16 @@ class Audit:
             "figures": self.figures,
             "tables": self.tables,
         }
+
+
+def _summarise(frame: pd.DataFrame, summary, settings: dict, where: str) -> float:
+    """The value of one declared table summary (metadata.paper.Summary) on a computed table."""
+    if summary.column is not None and summary.column not in frame.columns:
+        raise DataError(where, summary.column, "the summary names a column the table lacks", f"use one of {list(frame.columns)}")
+    if summary.reduce in ("share", "count"):
+        hits = frame.eval(summary.where.format(**settings)).to_numpy(dtype=bool)
+        return float(hits.mean() if summary.reduce == "share" else hits.sum())
+    return float(getattr(frame[summary.column], summary.reduce)())
 
 
 def _plain(v):

@@ -165,7 +165,7 @@ class FitData(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     dataset: str
-    file: str | None = Field(None, description="file key within the dataset (default: its only file)")
+    file: str | None = Field(None, description="file key within the dataset (default: its only file; with several files and no key the preparation step gets None and loads what it needs)")
     prepare: str | None = Field(None, description="name of a function in replicate.py: frame -> prepared frame")
     where: str | None = Field(None, description="pandas query selecting the rows the fit uses, after preparation")
 
@@ -218,6 +218,36 @@ class Comparison(BaseModel):
     law: str = Field(description="name of the law fit whose bootstrap resamples are reused (its a_alloc)")
 
 
+class Table(BaseModel):
+    """A paper table replicate.py computes: its caption, and quantities summarising its rows for the claims."""
+
+    model_config = ConfigDict(extra="forbid")
+    caption: str = Field(description="caption; {name} fields are filled from protocol.settings")
+    quantities: dict[str, "Summary"] = Field(default_factory=dict, description="quantity name -> summary of a column")
+
+
+class Summary(BaseModel):
+    """One number summarising a table's rows: reduce a column (min, max, mean, sum), or the share/count of rows
+    satisfying a pandas query ``where``."""
+
+    model_config = ConfigDict(extra="forbid")
+    reduce: Literal["min", "max", "mean", "sum", "share", "count"]
+    column: str | None = Field(None, description="the column reduced (min, max, mean, sum)")
+    where: str | None = Field(None, description="pandas query on the table's columns (share, count); {name} fields "
+                              "are filled from protocol.settings")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Summary":
+        if self.reduce in ("share", "count") and not self.where:
+            raise ValueError(f"reduce '{self.reduce}' counts rows satisfying a query; give where, e.g. \"p < 0.05\"")
+        if self.reduce not in ("share", "count") and not self.column:
+            raise ValueError(f"reduce '{self.reduce}' reduces a column; give column")
+        return self
+
+
+Table.model_rebuild()
+
+
 class Paper(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str
@@ -232,6 +262,8 @@ class Paper(BaseModel):
     protocol: Protocol | None = None
     fits: list[Fit] = Field(default_factory=list, description="every fit the replication runs (Audit.run_fits)")
     consistency: list[Comparison] = Field(default_factory=list, description="Approach 2 against Approach 3")
+    tables: dict[str, Table] = Field(default_factory=dict, description="captions and summary quantities of the "
+                                     "tables replicate.py adds (Audit.add_table)")
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)

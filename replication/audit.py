@@ -21,6 +21,7 @@ from . import __version__
 from .checks.ci_width import ci_width_rows
 from .checks.approaches import consistency_row, isoflop_exponent, resampled_exponents
 from .checks.claims import evaluate_claims
+from .checks.wins import resample_tasks, win_shares
 from .checks.extrapolation import fit_and_score, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
@@ -28,6 +29,7 @@ from .data import load_dataset_meta, load_table
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
+from .fitting.groups import fit_groups
 from .fitting.hessian import objective_hessian
 from .laws import get_law, known_laws
 from .laws.allocation import DERIVED
@@ -65,6 +67,7 @@ class Audit:
         self.fitted: dict[str, tuple] = {}
         self.frames: dict[str, pd.DataFrame] = {}
         self.consistency: list[dict] = []
+        self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -281,6 +284,9 @@ class Audit:
             if f.data.where:
                 frame = frame.query(f.data.where)
             self.frames[f.name] = frame
+            if f.approach == "per_group":
+                out[f.name] = self.fit_per_group(frame, f)
+                continue
             if f.approach == "law":
                 groups = [(f.name, frame)] if f.group_by is None else \
                     [(f.name.format(group="_".join(map(str, g)) if isinstance(g, tuple) else g), sub) for g, sub in frame.groupby(f.group_by, sort=False)]
@@ -304,6 +310,63 @@ class Audit:
         for c in self.paper.consistency:
             self.compare_approaches(c.isoflop, c.law)
         return out
+
+    def fit_per_group(self, frame: pd.DataFrame, f) -> pd.DataFrame:
+        """A declared per_group fit (fitting/groups.py): the law fitted to every group on its fit rows and scored on
+        its held-out rows by the shared fit_and_score; the mean errors are the fit's extrapolation row."""
+        law = get_law(f.law or self.paper.law.name)
+        extra = f.extrapolation or {}
+        res = fit_groups(frame, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law,
+                         make_objective(f.objective or self.paper.protocol.objective),
+                         start_grid(law.params, f.starts or self.paper.protocol.starts), inputs=f.inputs,
+                         target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
+                         n_jobs=self.n_jobs, **f.options)
+        ok = res["error"] == ""
+        n_conv = int(res.loc[ok, "converged"].sum())
+        errors = {k: res.loc[ok, k].mean() for k in ("are", "max_are", "rmse_log")}
+        errors["in_sample_are"] = float("nan")
+        self.add_extrapolation(f.name, errors, split_column=str(extra.get("column", extra["held_out"])),
+                               n_fit=int(res["n_fit"].sum()), n_held_out=int(res["n_held_out"].sum()),
+                               note=f"{law.name}: mean over {int(ok.sum())} curves of per-curve errors "
+                                    f"({n_conv} fits converged, {int((~ok).sum())} failed)")
+        self.add_health(f.name, "converged", n_conv, n_conv == len(res),
+                        f"{n_conv} of {len(res)} per-curve fits met the stopping test"
+                        + ("" if n_conv == len(res) else "; the others stopped at the iteration cap"))
+        self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
+        return res
+
+    def wins(self, fits: list[str], error: str = "rmse_log", decimals: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Which per_group fit has the lowest held-out ``error`` on each group (truncated to ``decimals``, ties
+        shared, a failed fit worst; checks/wins.py), with the share of wins bootstrapped over the protocol's unit.
+
+        Adds quantities <fit>_win_share (with its interval), <fit>_wins and curves; returns the per-group table
+        (keys, points, each fit's error, winners), the summary per fit and the share of each group's win per fit.
+        """
+        res = [self.per_group[n][0] for n in fits]
+        keys = self.per_group[fits[0]][1]
+        if any(self.per_group[n][1] != keys or not r[keys].equals(res[0][keys]) for n, r in zip(fits, res)):
+            raise AuditError(f"papers/{self.paper.key}: fits {fits} are not over the same groups; wins compare fits of one grouping")
+        err = pd.DataFrame({n: r[error].where(r["error"] == "") for n, r in zip(fits, res)})
+        shares = win_shares(err, decimals=decimals)
+        n_boot, boot_spec = self.n_boot(), self.paper.protocol.bootstrap
+        groups, unit = bootstrap_groups(res[0], boot_spec, f"papers/{self.paper.key}/paper.yaml")
+        boot = resample_tasks(shares, n_boot, int(boot_spec.get("seed", 0)), groups) if n_boot > 0 else None
+        for j, n in enumerate(fits):
+            self.add_quantity(f"{n}_win_share", shares[n].mean(), None if boot is None else boot[:, j], len(shares),
+                              interval_kind=f"bootstrap over {unit}")
+            self.add_quantity(f"{n}_wins", shares[n].sum())
+        self.add_quantity("curves", len(shares))
+        table = res[0][keys + ["n_fit", "n_held_out"]].copy()
+        for n in fits:
+            table[f"{n}_{error}"] = err[n]
+        table["winner"] = [" ".join(n for n in fits if row[n] > 0) for _, row in shares.iterrows()]
+        summary = pd.DataFrame([{"estimator": n, "law": self.per_group[n][2], "curves": int((r["error"] == "").sum()),
+                                 "converged": int(r.loc[r["error"] == "", "converged"].sum()),
+                                 f"mean_{error}": r.loc[r["error"] == "", error].mean(),
+                                 f"median_{error}": r.loc[r["error"] == "", error].median(),
+                                 "wins": float(shares[n].sum()), "win_share": float(shares[n].mean())}
+                                for n, r in zip(fits, res)])
+        return table, summary, shares
 
     def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
         """The declared file of a fit; None when no file is named, the dataset has several and the preparation step

@@ -46,3 +46,13 @@ def test_table_summaries():
         _summarise(table, Summary(reduce="max", column="q"), {}, "w")
     with pytest.raises(ValueError, match="where"):
         Summary(reduce="share")
+
+
+def test_per_group_fit_needs_a_held_out_column():
+    from replication.metadata.paper import Fit
+
+    base = {"name": "M1", "approach": "per_group", "data": {"dataset": "d"}, "inputs": {"x": "x"}, "target": "y",
+            "group_by": ["task"]}
+    with pytest.raises(ValueError, match="held_out"):
+        Fit(**base)
+    assert Fit(**base, extrapolation={"held_out": "held"}).options == {}

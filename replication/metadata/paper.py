@@ -175,7 +175,9 @@ class Fit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(description="'main' for the paper's principal fit; prefixes its quantities otherwise")
-    approach: Literal["law", "isoflop"] = Field("law", description="a law L(inputs) fitted to points, or Approach 2")
+    approach: Literal["law", "isoflop", "per_group"] = Field("law", description="a law L(inputs) fitted to points, "
+                                                             "Approach 2, or one light fit per group scored on its "
+                                                             "held-out rows (learning-curve benchmarks)")
     data: FitData
     law: str | None = Field(None, description="registered law (approach law; default the paper's law)")
     inputs: dict[str, str] = Field(default_factory=dict, description="law input -> column")
@@ -193,6 +195,8 @@ class Fit(BaseModel):
                                              "{group} replaced by the value")
     unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
     plot_against: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description="engine options of a per_group fit (keep_min, "
+                                    "screen_iter, max_iter)")
 
     @model_validator(mode="after")
     def _complete(self) -> "Fit":
@@ -201,6 +205,10 @@ class Fit(BaseModel):
         if self.approach == "law" and self.group_by is not None and "{group}" not in self.name:
             raise ValueError(f"fit '{self.name}': a grouped law fit is named per group; put {{group}} in its name, "
                              "e.g. '{group}' or 'fit_{group}'")
+        if self.approach == "per_group" and not (self.inputs and self.target and self.group_by
+                                                 and (self.extrapolation or {}).get("held_out")):
+            raise ValueError(f"fit '{self.name}': approach 'per_group' needs inputs, target, group_by and "
+                             "extrapolation.held_out (a boolean column: True = scored, not fitted)")
         if self.approach == "isoflop" and not self.isoflop:
             raise ValueError(f"fit '{self.name}': approach 'isoflop' needs an isoflop block (budget, size, minimum ...)")
         if self.bootstrap is not None:

@@ -22,7 +22,7 @@ from .checks.ci_width import ci_width_rows
 from .checks.approaches import consistency_row, isoflop_exponent, resampled_exponents
 from .checks.claims import evaluate_claims
 from .checks.wins import resample_tasks, win_shares
-from .checks.extrapolation import fit_and_score, split_by_threshold
+from .checks.extrapolation import extrapolation_errors, fit_and_score, split_by_threshold
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
@@ -106,12 +106,13 @@ class Audit:
         paired = None if a.samples is None or b.samples is None else a.samples / b.samples
         return self.add_quantity(name, a.value / b.value, paired, n_points)
 
-    def quantities_from(self, frame: pd.DataFrame, name: str, columns: dict[str, str]) -> None:
-        """Register columns of a computed table as quantities <row's name>.<quantity> (columns: column -> quantity),
-        so claims can test per-row values of a paper table."""
+    def quantities_from(self, frame: pd.DataFrame, names: dict[str, str]) -> None:
+        """Register columns of a computed table as quantities, one per row and column (names: column -> name
+        template filled from the row, e.g. "{fit}.binned_slope"), so claims can test per-row values of a table."""
         for _, row in frame.iterrows():
-            for column, quantity in columns.items():
-                self.add_quantity(f"{row[name]}.{quantity}", row[column])
+            fields = {str(k): v for k, v in row.items()}
+            for column, template in names.items():
+                self.add_quantity(template.format(**fields), row[column])
 
     def quantity_rows(self, described: dict[str, tuple[str, str, str | None]], quantity: str,
                       column: str = "tokens per parameter", level: float = 0.95) -> pd.DataFrame:
@@ -367,6 +368,32 @@ class Audit:
                                  "wins": float(shares[n].sum()), "win_share": float(shares[n].mean())}
                                 for n, r in zip(fits, res)])
         return table, summary, shares
+
+    def predict_targets(self, fit: str, targets: pd.DataFrame, observed: str, *, inputs: dict | None = None,
+                        run: str = "run", compute: str = "compute", xlabel: str = "training compute 6 N D (FLOP)",
+                        note: str = "") -> pd.DataFrame:
+        """Predict held-out target runs (rows of ``targets``) with a fitted law, from their own inputs or from given
+        ``inputs`` (a chained prediction, e.g. from a predicted loss): one extrapolation row per target, a figure of
+        the fitting runs with the targets, and per target its observed and predicted value, relative error in %,
+        and its compute over the total compute of the fitting runs."""
+        rec, runs = self.fits[fit], self.frames[fit]
+        given = {k: np.asarray(v, dtype=float) for k, v in (inputs or {}).items()}
+        X = {k: given.get(k, targets[c].to_numpy(dtype=float)) for k, c in rec["inputs"].items()}
+        obs, pred = targets[observed].to_numpy(dtype=float), self.predict(fit, X)
+        ratio = targets[compute].to_numpy(dtype=float) / runs[compute].sum()
+        for j, label in enumerate(targets[run]):
+            self.add_extrapolation(fit, extrapolation_errors([obs[j]], [pred[j]]), split_column="run", n_fit=len(runs),
+                                   n_held_out=1, note=f"target {label}; {ratio[j]:.0f}x the compute of the fitting runs")
+        path = self.out_dir / "figures" / f"{fit}_targets.png"
+        own = self.predict(fit, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
+        with stage("figures"):
+            fit_figure(path, np.r_[runs[rec["target"]], obs], np.r_[own, pred], np.r_[runs[compute], targets[compute]],
+                       xlabel, np.r_[np.zeros(len(runs), bool), np.ones(len(obs), bool)],
+                       title=f"{self.paper.key}: {fit}, fitting runs and predicted targets")
+        self.add_figure(path, f"{fit}: the runs the law is fitted on and the predicted targets (red), observed "
+                        f"against compute with the law's values, and observed against predicted{note}")
+        return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
+                             "relative error %": 100 * np.abs(pred - obs) / obs})
 
     def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
         """The declared file of a fit; None when no file is named, the dataset has several and the preparation step

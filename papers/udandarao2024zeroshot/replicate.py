@@ -30,7 +30,7 @@ def replicate(audit: Audit) -> None:
     audit.run_fits({"points": lambda _, a: pts})
     used = pts[pts["count"] > 0]
     binned = lines(binned_means(used, key, "count", "accuracy", min_size=s["min_concepts_per_bin"]), key, "log10_centre", "mean")
-    audit.quantities_from(binned, "fit", {"r": "binned_pearson_r", "p": "binned_pearson_p", "slope": "binned_slope"})
+    audit.quantities_from(binned, {"r": "{fit}.binned_pearson_r", "p": "{fit}.binned_pearson_p", "slope": "{fit}.binned_slope"})
     b = audit.constants(list(binned["fit"]), 0.95, long=True).query("constant == 'b'").set_axis(binned.index)
     audit.add_table("pooled", binned[["pretraining", "arch"]].assign(
         classes=used.groupby(key).size().to_numpy(), slope_per_decade=b["value"], slope_low95=b["95% low"], slope_high95=b["95% high"],

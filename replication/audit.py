@@ -67,6 +67,7 @@ class Audit:
         self.fitted: dict[str, tuple] = {}
         self.frames: dict[str, pd.DataFrame] = {}
         self.consistency: list[dict] = []
+        self._objectives: dict[str, object] = {}
         self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
 
     # -- data -------------------------------------------------------------------------------
@@ -105,6 +106,17 @@ class Audit:
         a, b = self.quantities[numerator], self.quantities[denominator]
         paired = None if a.samples is None or b.samples is None else a.samples / b.samples
         return self.add_quantity(name, a.value / b.value, paired, n_points)
+
+    def difference(self, name: str, a: str, b: str, lower: float | None = None) -> Quantity:
+        """Difference a - b of two quantities; replicates differenced pairwise when both have them (resample i of one
+        against resample i of the other). With ``lower`` (a level such as 0.95) and replicates, the lower end of the
+        difference's interval is added as <name>_low95, so a claim can ask whether the difference clears the noise."""
+        qa, qb = self.quantities[a], self.quantities[b]
+        paired = None if qa.samples is None or qb.samples is None else qa.samples - qb.samples
+        q = self.add_quantity(name, qa.value - qb.value, paired)
+        if lower is not None and paired is not None:
+            self.add_quantity(f"{name}_low{round(100 * lower)}", q.interval(lower)[0])
+        return q
 
     def quantities_from(self, frame: pd.DataFrame, names: dict[str, str]) -> None:
         """Register columns of a computed table as quantities, one per row and column (names: column -> name
@@ -182,6 +194,36 @@ class Audit:
     def add_figure(self, path: Path, caption: str) -> None:
         """Register a figure the script wrote under self.out_dir / "figures"."""
         self.figures.append({"file": Path(path).name, "caption": caption})
+
+    def objective_at(self, name: str, theta) -> float:
+        """The criterion of fit ``name`` on its own points at other parameters ``theta`` (e.g. published constants),
+        to set against its value at the refit's optimum."""
+        law, rec = self.fitted[name][0], self.fits[name]
+        frame = self.frames[name]
+        X, y = self._arrays(frame, rec["inputs"], rec["target"], law, self._objectives[name])
+        theta = np.asarray(theta, dtype=float)[None, :]
+        return float(self._objectives[name].value(law, theta, X, y, np.ones_like(y))[0])
+
+    def derive(self, name: str, derived: dict) -> None:
+        """Declared derived quantities of a law fit: ``log`` {constant: name} adds name = ln(constant) with its
+        replicates; ``at`` {inputs: {input: [values]}, name: template} adds the fit's prediction at each value
+        (name filled with the input, e.g. "err_at_{x:.0e}") with bootstrap replicates of the prediction."""
+        prefix = "" if name == "main" else f"{name}."
+        unknown = sorted(set(derived) - {"log", "at"})
+        if unknown:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"fits[{name}].derived.{unknown[0]}",
+                                "not a derived quantity of a law fit", "use log or at")
+        for const, alias in derived.get("log", {}).items():
+            q = self.quantities[prefix + const]
+            self.add_quantity(prefix + alias, np.log(q.value), None if q.samples is None else np.log(q.samples))
+        at = derived.get("at")
+        if at:
+            law, point, boot = self.fitted[name]
+            (inp, values), = at["inputs"].items()
+            for v in values:
+                x = {inp: np.array([v])}
+                self.add_quantity(prefix + at["name"].format(**{inp: v}), law.predict(point.theta, x)[0],
+                                  None if boot is None else law.predict(boot.theta, x)[:, 0])
 
     def predict(self, name: str, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """Predictions of the fit called ``name`` (its point estimate) at new inputs."""
@@ -266,6 +308,7 @@ class Audit:
                       {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {}, natural)
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
+        self._objectives[name] = objective_obj
         return record
 
     def run_fits(self, steps: dict[str, Callable] | None = None) -> dict[str, object]:
@@ -296,6 +339,7 @@ class Audit:
                     out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=f.law,
                                          objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
                                          extrapolation=f.extrapolation, plot_against=f.plot_against)
+                    self.derive(name, f.derived)
                 continue
             spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
                         names=f.derived.get("names", {}))

@@ -56,3 +56,13 @@ def test_per_group_fit_needs_a_held_out_column():
     with pytest.raises(ValueError, match="held_out"):
         Fit(**base)
     assert Fit(**base, extrapolation={"held_out": "held"}).options == {}
+
+
+def test_pareto_bins_keeps_improving_bin_minima():
+    from replication.data.selection import pareto_bins
+
+    x = np.array([1.0, 1.5, 4.0, 5.0, 16.0, 20.0, 64.0])
+    y = np.array([0.9, 0.8, 0.85, 0.7, 0.75, 0.6, 0.5])
+    kept = pareto_bins(x, y, flop_unit=1.0)
+    assert kept[1] and kept[3] and kept[-1]  # bin minima that improve, and the largest run
+    assert not kept[0] and not kept[2] and not kept[4]  # beaten within a bin, or no improvement

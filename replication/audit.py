@@ -155,9 +155,10 @@ class Audit:
                 rows.append(row)
         return pd.DataFrame(rows)
 
-    def add_table(self, name: str, frame: pd.DataFrame, caption: str | None = None) -> None:
+    def add_table(self, name: str, frame: pd.DataFrame, caption: str | None = None, **fields) -> None:
         """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}.
-        Without a caption the one declared under tables in paper.yaml is used, and its summary quantities added."""
+        Without a caption the one declared under tables in paper.yaml is used (its {name} fields filled from the
+        protocol's settings and ``fields``), and its summary quantities added."""
         if not name.replace("_", "").isalnum():
             raise AuditError(f"table name {name!r} in papers/{self.paper.key}/replicate.py: use letters, digits and _")
         decl = self.paper.tables.get(name)
@@ -165,7 +166,7 @@ class Audit:
             raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"tables.{name}", "no caption for this table",
                                 f"declare tables: {{{name}: {{caption: ...}}}} or pass a caption to add_table")
         settings = self.paper.protocol.settings
-        caption = decl.caption.format(**settings) if caption is None else caption
+        caption = decl.caption.format(**settings, **fields) if caption is None else caption
         for quantity, summary in (decl.quantities if decl else {}).items():
             self.add_quantity(quantity, _summarise(frame, summary, settings,
                                                    f"papers/{self.paper.key}/paper.yaml: tables.{name}.quantities.{quantity}"))
@@ -325,6 +326,7 @@ class Audit:
                                         f"'{f.data.prepare}'", suggest(f.data.prepare, sorted(steps)) +
                                         "define it in replicate.py and pass it to audit.run_fits")
                 frame = steps[f.data.prepare](frame, self)
+            prepared = frame
             if f.data.where:
                 frame = frame.query(f.data.where)
             self.frames[f.name] = frame
@@ -334,11 +336,14 @@ class Audit:
             if f.approach == "law":
                 groups = [(f.name, frame)] if f.group_by is None else \
                     [(f.name.format(group="_".join(map(str, g)) if isinstance(g, tuple) else g), sub) for g, sub in frame.groupby(f.group_by, sort=False)]
+                targets = (f.extrapolation or {}).get("targets")
                 for name, sub in groups:
                     self.frames[name] = sub
                     out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=f.law,
                                          objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
-                                         extrapolation=f.extrapolation, plot_against=f.plot_against)
+                                         extrapolation={} if targets else f.extrapolation, plot_against=f.plot_against)
+                    if targets:
+                        self.score_targets(name, prepared[prepared[targets].to_numpy(dtype=bool)], f.extrapolation)
                     self.derive(name, f.derived)
                 continue
             spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
@@ -356,16 +361,40 @@ class Audit:
             self.compare_approaches(c.isoflop, c.law)
         return out
 
+    def score_targets(self, name: str, targets: pd.DataFrame, spec: dict) -> dict:
+        """Declared extrapolation by target rows (``targets``: a boolean column of the prepared data, rows the fit
+        does not use): the fitted law predicts them, one extrapolation row with the in-sample error beside, and the
+        held-out ARE as quantity ``spec['quantity']`` if named."""
+        rec, runs = self.fits[name], self.frames[name]
+        X = {k: targets[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()}
+        errors = extrapolation_errors(targets[rec["target"]].to_numpy(dtype=float), self.predict(name, X))
+        own = self.predict(name, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
+        errors["in_sample_are"] = extrapolation_errors(runs[rec["target"]].to_numpy(dtype=float), own)["are"]
+        self.add_extrapolation(name, errors, split_column=str(spec.get("column", spec["targets"])), n_fit=len(runs),
+                               n_held_out=len(targets), note=str(spec.get("note", "")))
+        if spec.get("quantity"):
+            self.add_quantity(spec["quantity"], errors["are"])
+        return errors
+
     def fit_per_group(self, frame: pd.DataFrame, f) -> pd.DataFrame:
         """A declared per_group fit (fitting/groups.py): the law fitted to every group on its fit rows and scored on
         its held-out rows by the shared fit_and_score; the mean errors are the fit's extrapolation row."""
         law = get_law(f.law or self.paper.law.name)
-        extra = f.extrapolation or {}
-        res = fit_groups(frame, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law,
+        extra, keys = dict(f.extrapolation or {}), [f.group_by] if isinstance(f.group_by, str) else list(f.group_by)
+        if extra.get("targets"):  # fixed targets: rows flagged by this column are the held-out rows of every group
+            flag = frame[extra["targets"]].to_numpy(dtype=bool)
+            shared, rest = frame[flag], frame[~flag]
+            frame = pd.concat([pd.concat([sub.assign(_held=False), shared.assign(_held=True, **dict(zip(keys, k)))])
+                               for k, sub in rest.groupby(keys, sort=True)])
+            extra["held_out"] = "_held"
+        res = fit_groups(frame, keys, law,
                          make_objective(f.objective or self.paper.protocol.objective),
                          start_grid(law.params, f.starts or self.paper.protocol.starts), inputs=f.inputs,
                          target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
                          n_jobs=self.n_jobs, **f.options)
+        self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
+        if extra.get("record", True) is False:  # a sensitivity grid: its cells are a paper table, not one check
+            return res
         ok = res["error"] == ""
         n_conv = int(res.loc[ok, "converged"].sum())
         errors = {k: res.loc[ok, k].mean() for k in ("are", "max_are", "rmse_log")}
@@ -377,7 +406,6 @@ class Audit:
         self.add_health(f.name, "converged", n_conv, n_conv == len(res),
                         f"{n_conv} of {len(res)} per-curve fits met the stopping test"
                         + ("" if n_conv == len(res) else "; the others stopped at the iteration cap"))
-        self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
         return res
 
     def wins(self, fits: list[str], error: str = "rmse_log", decimals: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

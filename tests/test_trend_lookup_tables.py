@@ -66,3 +66,12 @@ def test_pareto_bins_keeps_improving_bin_minima():
     kept = pareto_bins(x, y, flop_unit=1.0)
     assert kept[1] and kept[3] and kept[-1]  # bin minima that improve, and the largest run
     assert not kept[0] and not kept[2] and not kept[4]  # beaten within a bin, or no improvement
+
+
+def test_match_names_needs_exactly_one_row():
+    from replication.data import match_names
+
+    table = pd.DataFrame({"model_name": ["GPT-3 175B", "GPT-3 1.3B", "GPT-3 13B"], "n": ["175B", "1.3B", "13B"]})
+    assert match_names(["175b"], table, "model_name", "n", "t") == {"175b": "175B"}
+    with pytest.raises(DataError, match="2 rows match '3b'"):
+        match_names(["3b"], table, "model_name", "n", "t")

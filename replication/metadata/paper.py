@@ -205,10 +205,12 @@ class Fit(BaseModel):
         if self.approach == "law" and self.group_by is not None and "{group}" not in self.name:
             raise ValueError(f"fit '{self.name}': a grouped law fit is named per group; put {{group}} in its name, "
                              "e.g. '{group}' or 'fit_{group}'")
+        extra = self.extrapolation or {}
         if self.approach == "per_group" and not (self.inputs and self.target and self.group_by
-                                                 and (self.extrapolation or {}).get("held_out")):
+                                                 and (extra.get("held_out") or extra.get("targets"))):
             raise ValueError(f"fit '{self.name}': approach 'per_group' needs inputs, target, group_by and "
-                             "extrapolation.held_out (a boolean column: True = scored, not fitted)")
+                             "extrapolation.held_out (a boolean column: True = scored, not fitted) or "
+                             "extrapolation.targets (a boolean column: rows scored for every group)")
         if self.approach == "isoflop" and not self.isoflop:
             raise ValueError(f"fit '{self.name}': approach 'isoflop' needs an isoflop block (budget, size, minimum ...)")
         if self.bootstrap is not None:

@@ -33,6 +33,7 @@ from .fitting.groups import fit_groups
 from .fitting.hessian import objective_hessian
 from .laws import get_law, known_laws
 from .laws.allocation import DERIVED
+from .laws.fixed import fix_params
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
@@ -86,6 +87,13 @@ class Audit:
             raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{dataset}' under datasets")
         return [f.key for f in load_dataset_meta(dataset).files]
 
+    def require_known(self, field: str, names, available) -> None:
+        """Every name a paper.yaml field lists (e.g. settings.excluded_runs) must occur in the data."""
+        unknown = sorted(set(names) - set(available))
+        if unknown:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", field, f"names {unknown} not in the data",
+                                "correct or remove them")
+
     # -- quantities -------------------------------------------------------------------------
     def add_quantity(self, name: str, value: float, samples: np.ndarray | None = None, n_points: float | None = None,
                      interval_kind: str = "bootstrap percentile") -> Quantity:
@@ -106,6 +114,33 @@ class Audit:
         a, b = self.quantities[numerator], self.quantities[denominator]
         paired = None if a.samples is None or b.samples is None else a.samples / b.samples
         return self.add_quantity(name, a.value / b.value, paired, n_points)
+
+    def apply(self, name: str, quantity: str, fn: Callable[[np.ndarray], np.ndarray], n_points: float | None = None) -> Quantity:
+        """A function of one quantity (a paper's formula in a fitted constant), applied to its value and to each of its
+        replicates, so the result keeps the bootstrap interval."""
+        q = self.quantities[quantity]
+        return self.add_quantity(name, float(fn(q.value)), None if q.samples is None else fn(q.samples), n_points)
+
+    def local_optima(self, name: str, constants: list[str]) -> pd.DataFrame:
+        """The distinct local optima the starts of fit ``name`` reached, best first: the natural ``constants``, the
+        criterion and its excess over the best (a criterion with several basins shows here)."""
+        law, point = self.fitted[name][:2]
+        optima = law.natural_params(point.minima)
+        return pd.DataFrame({**{c: optima[c] for c in constants}, "criterion": point.minima_fun,
+                             "criterion above best": point.minima_fun - point.minima_fun[0]})
+
+    def samples_figure(self, stem: str, quantities: dict[str, str], caption: str,
+                       transform: Callable[[np.ndarray], np.ndarray] = np.asarray, title: str = "") -> None:
+        """Histograms of the bootstrap replicates of several quantities (label -> quantity), on a transformed scale
+        if given (e.g. np.log10 for constants spanning decades); nothing when they have no replicates."""
+        qs = {label: self.quantities[q] for label, q in quantities.items()}
+        if any(q.samples is None for q in qs.values()):
+            return
+        path = self.out_dir / "figures" / f"{stem}.png"
+        with stage("figures"):
+            bootstrap_figure(path, {k: transform(q.samples) for k, q in qs.items()}, {k: transform(q.value) for k, q in qs.items()},
+                             title=title)
+        self.add_figure(path, caption)
 
     def difference(self, name: str, a: str, b: str, lower: float | None = None) -> Quantity:
         """Difference a - b of two quantities; replicates differenced pairwise when both have them (resample i of one
@@ -216,7 +251,8 @@ class Audit:
                                 "not a derived quantity of a law fit", "use log or at")
         for const, alias in derived.get("log", {}).items():
             q = self.quantities[prefix + const]
-            self.add_quantity(prefix + alias, np.log(q.value), None if q.samples is None else np.log(q.samples))
+            self.add_quantity(prefix + alias, np.log(q.value), None if q.samples is None else np.log(q.samples),
+                              self.fits[name]["n_points"])
         at = derived.get("at")
         if at:
             law, point, boot = self.fitted[name]
@@ -320,6 +356,7 @@ class Audit:
         out: dict[str, object] = {}
         for i, f in enumerate(self.paper.fits):
             frame = self._fit_table(f, i, path)
+            law_name = self._declared_law(f, i, path)
             if f.data.prepare:
                 if not callable(steps.get(f.data.prepare)):
                     raise MetadataError(path, f"fits[{i}].data.prepare", f"replicate.py has no preparation step "
@@ -339,7 +376,7 @@ class Audit:
                 targets = (f.extrapolation or {}).get("targets")
                 for name, sub in groups:
                     self.frames[name] = sub
-                    out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=f.law,
+                    out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=law_name,
                                          objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
                                          extrapolation={} if targets else f.extrapolation, plot_against=f.plot_against)
                     if targets:
@@ -466,6 +503,22 @@ class Audit:
                         f"against compute with the law's values, and observed against predicted{note}")
         return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
                              "relative error %": 100 * np.abs(pred - obs) / obs})
+
+    def _declared_law(self, f, i: int, path: Path) -> str | None:
+        """The law of a declared fit: its registered law, or that law with the parameters under ``fix`` held at
+        values (given, or named from protocol.settings), registered under fix.name (laws/fixed.py)."""
+        if not f.fix:
+            return f.law
+        values = f.fix.get("values")
+        if isinstance(values, str):
+            if values not in self.paper.protocol.settings:
+                raise MetadataError(path, f"fits[{i}].fix.values", f"protocol.settings has no entry '{values}'",
+                                    "name a settings entry holding parameter values, or give the values")
+            values = self.paper.protocol.settings[values]
+        if not isinstance(values, dict) or not f.fix.get("name"):
+            raise MetadataError(path, f"fits[{i}].fix", "fix needs values (parameter -> value) and a name",
+                                "e.g. fix: {values: {alpha: 0.34}, name: chinchilla_fixed_alpha}")
+        return fix_params(get_law(f.law or self.paper.law.name), values, f.fix["name"], report=f.fix.get("report")).name
 
     def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
         """The declared file of a fit; None when no file is named, the dataset has several and the preparation step

@@ -195,6 +195,9 @@ class Fit(BaseModel):
                                              "{group} replaced by the value")
     unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
     plot_against: str | None = None
+    fix: dict[str, Any] | None = Field(None, description="hold parameters of the law at values: {values: {param: "
+                                       "value} or a protocol.settings key, name: the fixed law's name, report: "
+                                       "[constants to report]}")
     options: dict[str, Any] = Field(default_factory=dict, description="engine options of a per_group fit (keep_min, "
                                     "screen_iter, max_iter)")
 

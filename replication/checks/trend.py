@@ -37,8 +37,7 @@ def binned_means(frame: pd.DataFrame, by: Sequence[str], x: str, y: str, *, base
                  min_size: int = 1) -> pd.DataFrame:
     """Mean of ``y`` per group and logarithmic bin of ``x`` (bin k holds x in [base^k, base^(k+1))), keeping bins
     with at least ``min_size`` rows: the group keys, bin, mean, size and log10_centre (log10 of base^(k + 1/2))."""
-    k = np.floor(np.log(frame[x]) / np.log(base)).astype(int).rename("bin") if base != 2.0 else \
-        np.floor(np.log2(frame[x])).astype(int).rename("bin")
+    k = np.floor(np.log2(frame[x]) / np.log2(base)).astype(int).rename("bin")  # exact octaves for base 2
     out = frame.groupby([*by, k])[y].agg(["mean", "size"]).reset_index()
     out = out[out["size"] >= min_size]
     return out.assign(log10_centre=np.log10(base ** (out["bin"] + 0.5)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -19,8 +20,10 @@ import pandas as pd
 from . import __version__
 from .checks.certified import certified_check
 from .checks.ci_width import ci_width_rows
+from .checks.approaches import consistency_row, isoflop_exponent, resampled_exponents
 from .checks.claims import evaluate_claims
-from .checks.extrapolation import extrapolation_errors, split_by_threshold
+from .checks.wins import resample_tasks, win_shares
+from .checks.extrapolation import extrapolation_errors, fit_and_score, split_by_threshold
 from .checks.coverage_check import add_calibrated_width, coverage_rows
 from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
@@ -29,13 +32,17 @@ from .data import load_dataset_meta, load_table
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
+from .fitting.groups import fit_groups
 from .fitting.hessian import objective_hessian
 from .laws import get_law, known_laws
 from .laws.allocation import DERIVED
+from .laws.fixed import fix_params
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
+from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
+from .report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
                        n_boot_setting, time_limit_setting)
@@ -66,6 +73,10 @@ class Audit:
         self.profiles: list[dict] = []
         self.coverage: list[dict] = []
         self.fitted: dict[str, tuple] = {}
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.consistency: list[dict] = []
+        self._objectives: dict[str, object] = {}
+        self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -77,6 +88,19 @@ class Audit:
         self.data_used[(dataset, spec.key)] = {"dataset": dataset, "file": spec.key, "sha256": spec.sha256, "url": spec.url}
         return frame
 
+    def files(self, dataset: str) -> list[str]:
+        """The file keys of a dataset the paper lists (for a preparation step that reads several)."""
+        if dataset not in self.paper.datasets:
+            raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{dataset}' under datasets")
+        return [f.key for f in load_dataset_meta(dataset).files]
+
+    def require_known(self, field: str, names, available) -> None:
+        """Every name a paper.yaml field lists (e.g. settings.excluded_runs) must occur in the data."""
+        unknown = sorted(set(names) - set(available))
+        if unknown:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", field, f"names {unknown} not in the data",
+                                "correct or remove them")
+
     # -- quantities -------------------------------------------------------------------------
     def add_quantity(self, name: str, value: float, samples: np.ndarray | None = None, n_points: float | None = None,
                      interval_kind: str = "bootstrap percentile") -> Quantity:
@@ -87,10 +111,107 @@ class Audit:
             self.points_fit[name] = float(n_points)
         return q
 
-    def add_table(self, name: str, frame: pd.DataFrame, caption: str) -> None:
-        """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}."""
+    def spread(self, name: str, quantities: list[str]) -> Quantity:
+        """Largest over smallest value of several quantities (how far alternative analyses disagree); no interval."""
+        values = [self.quantities[q].value for q in quantities]
+        return self.add_quantity(name, max(values) / min(values))
+
+    def ratio(self, name: str, numerator: str, denominator: str, n_points: float | None = None) -> Quantity:
+        """Ratio of two quantities; paired replicates when both come from the same resamples (same seed and unit)."""
+        a, b = self.quantities[numerator], self.quantities[denominator]
+        paired = None if a.samples is None or b.samples is None else a.samples / b.samples
+        return self.add_quantity(name, a.value / b.value, paired, n_points)
+
+    def apply(self, name: str, quantity: str, fn: Callable[[np.ndarray], np.ndarray], n_points: float | None = None) -> Quantity:
+        """A function of one quantity (a paper's formula in a fitted constant), applied to its value and to each of its
+        replicates, so the result keeps the bootstrap interval."""
+        q = self.quantities[quantity]
+        return self.add_quantity(name, float(fn(q.value)), None if q.samples is None else fn(q.samples), n_points)
+
+    def local_optima(self, name: str, constants: list[str]) -> pd.DataFrame:
+        """The distinct local optima the starts of fit ``name`` reached, best first: the natural ``constants``, the
+        criterion and its excess over the best (a criterion with several basins shows here)."""
+        law, point = self.fitted[name][:2]
+        optima = law.natural_params(point.minima)
+        return pd.DataFrame({**{c: optima[c] for c in constants}, "criterion": point.minima_fun,
+                             "criterion above best": point.minima_fun - point.minima_fun[0]})
+
+    def samples_figure(self, stem: str, quantities: dict[str, str], caption: str,
+                       transform: Callable[[np.ndarray], np.ndarray] = np.asarray, title: str = "") -> None:
+        """Histograms of the bootstrap replicates of several quantities (label -> quantity), on a transformed scale
+        if given (e.g. np.log10 for constants spanning decades); nothing when they have no replicates."""
+        qs = {label: self.quantities[q] for label, q in quantities.items()}
+        if any(q.samples is None for q in qs.values()):
+            return
+        path = self.out_dir / "figures" / f"{stem}.png"
+        with stage("figures"):
+            bootstrap_figure(path, {k: transform(q.samples) for k, q in qs.items()}, {k: transform(q.value) for k, q in qs.items()},
+                             title=title)
+        self.add_figure(path, caption)
+
+    def difference(self, name: str, a: str, b: str, lower: float | None = None) -> Quantity:
+        """Difference a - b of two quantities; replicates differenced pairwise when both have them (resample i of one
+        against resample i of the other). With ``lower`` (a level such as 0.95) and replicates, the lower end of the
+        difference's interval is added as <name>_low95, so a claim can ask whether the difference clears the noise."""
+        qa, qb = self.quantities[a], self.quantities[b]
+        paired = None if qa.samples is None or qb.samples is None else qa.samples - qb.samples
+        q = self.add_quantity(name, qa.value - qb.value, paired)
+        if lower is not None and paired is not None:
+            self.add_quantity(f"{name}_low{round(100 * lower)}", q.interval(lower)[0])
+        return q
+
+    def quantities_from(self, frame: pd.DataFrame, names: dict[str, str]) -> None:
+        """Register columns of a computed table as quantities, one per row and column (names: column -> name
+        template filled from the row, e.g. "{fit}.binned_slope"), so claims can test per-row values of a table."""
+        for _, row in frame.iterrows():
+            fields = {str(k): v for k, v in row.items()}
+            for column, template in names.items():
+                self.add_quantity(template.format(**fields), row[column])
+
+    def quantity_rows(self, described: dict[str, tuple[str, str, str | None]], quantity: str,
+                      column: str = "tokens per parameter", level: float = 0.95) -> pd.DataFrame:
+        """One row per fit: its form, data, points, the fit's ``quantity`` with its interval and the claimed value."""
+        rows = []
+        for name, (form, data, claim) in described.items():
+            q = self.quantities[quantity if name == "main" else f"{name}.{quantity}"]
+            low, high = q.interval(level)
+            rows.append({"fit": name, "form": form, "data": data, "points": self.fits[name]["n_points"], column: q.value,
+                         f"{level:.0%} low": low, f"{level:.0%} high": high,
+                         "authors' value": self.paper.claim(claim).value if claim else np.nan})
+        return pd.DataFrame(rows)
+
+    def constants(self, fits: list[str], level: float | None = None, *, long: bool = False) -> pd.DataFrame:
+        """The fitted constants of several fits, one row per fit (fit, points, criterion at the optimum, constants),
+        or with ``long`` one row per fit and constant (value, and its interval at ``level`` if given), for a
+        paper's table of fitted constants."""
+        rows = []
+        for name in fits:
+            rec, prefix = self.fits[name], "" if name == "main" else f"{name}."
+            if not long:
+                rows.append({"fit": name, "points": rec["n_points"], "objective": rec["point"]["fun"], **rec["natural"]})
+                continue
+            for const, value in rec["natural"].items():
+                row = {"fit": name, "constant": const, "value": value}
+                if level is not None:
+                    row[f"{level:.0%} low"], row[f"{level:.0%} high"] = self.quantities[prefix + const].interval(level)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def add_table(self, name: str, frame: pd.DataFrame, caption: str | None = None, **fields) -> None:
+        """A paper-specific results table; the report writes it as report/tables/papers/<key>_<name>.{csv,md,tex}.
+        Without a caption the one declared under tables in paper.yaml is used (its {name} fields filled from the
+        protocol's settings and ``fields``), and its summary quantities added."""
         if not name.replace("_", "").isalnum():
             raise AuditError(f"table name {name!r} in papers/{self.paper.key}/replicate.py: use letters, digits and _")
+        decl = self.paper.tables.get(name)
+        if caption is None and decl is None:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"tables.{name}", "no caption for this table",
+                                f"declare tables: {{{name}: {{caption: ...}}}} or pass a caption to add_table")
+        settings = self.paper.protocol.settings
+        caption = decl.caption.format(**settings, **fields) if caption is None else caption
+        for quantity, summary in (decl.quantities if decl else {}).items():
+            self.add_quantity(quantity, _summarise(frame, summary, settings,
+                                                   f"papers/{self.paper.key}/paper.yaml: tables.{name}.quantities.{quantity}"))
         rows = frame.reset_index(drop=True)
         self.tables[name] = {"caption": caption, "columns": [str(c) for c in rows.columns],
                              "rows": [{str(k): _plain(v) for k, v in rec.items()} for rec in rows.to_dict("records")]}
@@ -116,6 +237,37 @@ class Audit:
     def add_figure(self, path: Path, caption: str) -> None:
         """Register a figure the script wrote under self.out_dir / "figures"."""
         self.figures.append({"file": Path(path).name, "caption": caption})
+
+    def objective_at(self, name: str, theta) -> float:
+        """The criterion of fit ``name`` on its own points at other parameters ``theta`` (e.g. published constants),
+        to set against its value at the refit's optimum."""
+        law, rec = self.fitted[name][0], self.fits[name]
+        frame = self.frames[name]
+        X, y = self._arrays(frame, rec["inputs"], rec["target"], law, self._objectives[name])
+        theta = np.asarray(theta, dtype=float)[None, :]
+        return float(self._objectives[name].value(law, theta, X, y, np.ones_like(y))[0])
+
+    def derive(self, name: str, derived: dict) -> None:
+        """Declared derived quantities of a law fit: ``log`` {constant: name} adds name = ln(constant) with its
+        replicates; ``at`` {inputs: {input: [values]}, name: template} adds the fit's prediction at each value
+        (name filled with the input, e.g. "err_at_{x:.0e}") with bootstrap replicates of the prediction."""
+        prefix = "" if name == "main" else f"{name}."
+        unknown = sorted(set(derived) - {"log", "at"})
+        if unknown:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"fits[{name}].derived.{unknown[0]}",
+                                "not a derived quantity of a law fit", "use log or at")
+        for const, alias in derived.get("log", {}).items():
+            q = self.quantities[prefix + const]
+            self.add_quantity(prefix + alias, np.log(q.value), None if q.samples is None else np.log(q.samples),
+                              self.fits[name]["n_points"])
+        at = derived.get("at")
+        if at:
+            law, point, boot = self.fitted[name]
+            (inp, values), = at["inputs"].items()
+            for v in values:
+                x = {inp: np.array([v])}
+                self.add_quantity(prefix + at["name"].format(**{inp: v}), law.predict(point.theta, x)[0],
+                                  None if boot is None else law.predict(boot.theta, x)[:, 0])
 
     def predict(self, name: str, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """Predictions of the fit called ``name`` (its point estimate) at new inputs."""
@@ -215,6 +367,7 @@ class Audit:
                       {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {}, natural)
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
+        self._objectives[name] = objective_obj
         return record
 
     def _coverage_spec(self, boot_spec: dict, prefix: str) -> CoverageSpec:
@@ -222,6 +375,326 @@ class Audit:
         levels = {0.95} | {float(c.interval.level) for c in self.paper.claims if c.interval is not None
                            and (c.quantity or "").startswith(prefix) and (prefix or "." not in (c.quantity or ""))}
         return CoverageSpec(coverage_k_setting(), coverage_b_setting(), tuple(sorted(levels)), int(boot_spec.get("seed", 0)))
+
+    def run_fits(self, steps: dict[str, Callable] | None = None) -> dict[str, object]:
+        """Run every fit declared under ``fits`` in paper.yaml, in order; ``steps`` holds the named preparation
+        functions of replicate.py (called as step(frame, audit)). Returns fit name -> the fit's record (or IsoflopResult, or a dict of them per group)."""
+        steps = steps or {}
+        path = PAPERS / self.paper.key / "paper.yaml"
+        out: dict[str, object] = {}
+        for i, f in enumerate(self.paper.fits):
+            frame = self._fit_table(f, i, path)
+            law_name = self._declared_law(f, i, path)
+            if f.data.prepare:
+                if not callable(steps.get(f.data.prepare)):
+                    raise MetadataError(path, f"fits[{i}].data.prepare", f"replicate.py has no preparation step "
+                                        f"'{f.data.prepare}'", suggest(f.data.prepare, sorted(steps)) +
+                                        "define it in replicate.py and pass it to audit.run_fits")
+                frame = steps[f.data.prepare](frame, self)
+            prepared = frame
+            if f.data.where:
+                frame = frame.query(f.data.where)
+            self.frames[f.name] = frame
+            if f.approach == "per_group":
+                out[f.name] = self.fit_per_group(frame, f)
+                continue
+            if f.approach == "law":
+                groups = [(f.name, frame)] if f.group_by is None else \
+                    [(f.name.format(group="_".join(map(str, g)) if isinstance(g, tuple) else g), sub) for g, sub in frame.groupby(f.group_by, sort=False)]
+                targets = (f.extrapolation or {}).get("targets")
+                for name, sub in groups:
+                    self.frames[name] = sub
+                    out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=law_name,
+                                         objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
+                                         extrapolation={} if targets else f.extrapolation, plot_against=f.plot_against)
+                    if targets:
+                        self.score_targets(name, prepared[prepared[targets].to_numpy(dtype=bool)], f.extrapolation)
+                    self.derive(name, f.derived)
+                continue
+            spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
+                        names=f.derived.get("names", {}))
+            if "compute_budgets" in f.derived:
+                spec["compute_budgets"] = f.derived["compute_budgets"]
+            where = f"{path}: fits[{i}] ({f.name})"
+            if f.group_by is None:
+                out[f.name] = self.isoflop(frame, spec, name=f.name, where=where)
+            else:
+                out[f.name] = {g: self.isoflop(sub, spec, name=f.name, group=str(g), where=where,
+                                               label="" if str(g) == f.unsuffixed else None)
+                               for g, sub in frame.groupby(f.group_by, sort=False)}
+        for c in self.paper.consistency:
+            self.compare_approaches(c.isoflop, c.law)
+        return out
+
+    def score_targets(self, name: str, targets: pd.DataFrame, spec: dict) -> dict:
+        """Declared extrapolation by target rows (``targets``: a boolean column of the prepared data, rows the fit
+        does not use): the fitted law predicts them, one extrapolation row with the in-sample error beside, and the
+        held-out ARE as quantity ``spec['quantity']`` if named."""
+        rec, runs = self.fits[name], self.frames[name]
+        X = {k: targets[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()}
+        errors = extrapolation_errors(targets[rec["target"]].to_numpy(dtype=float), self.predict(name, X))
+        own = self.predict(name, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
+        errors["in_sample_are"] = extrapolation_errors(runs[rec["target"]].to_numpy(dtype=float), own)["are"]
+        self.add_extrapolation(name, errors, split_column=str(spec.get("column", spec["targets"])), n_fit=len(runs),
+                               n_held_out=len(targets), note=str(spec.get("note", "")))
+        if spec.get("quantity"):
+            self.add_quantity(spec["quantity"], errors["are"])
+        return errors
+
+    def fit_per_group(self, frame: pd.DataFrame, f) -> pd.DataFrame:
+        """A declared per_group fit (fitting/groups.py): the law fitted to every group on its fit rows and scored on
+        its held-out rows by the shared fit_and_score; the mean errors are the fit's extrapolation row."""
+        law = get_law(f.law or self.paper.law.name)
+        extra, keys = dict(f.extrapolation or {}), [f.group_by] if isinstance(f.group_by, str) else list(f.group_by)
+        if extra.get("targets"):  # fixed targets: rows flagged by this column are the held-out rows of every group
+            flag = frame[extra["targets"]].to_numpy(dtype=bool)
+            shared, rest = frame[flag], frame[~flag]
+            frame = pd.concat([pd.concat([sub.assign(_held=False), shared.assign(_held=True, **dict(zip(keys, k)))])
+                               for k, sub in rest.groupby(keys, sort=True)])
+            extra["held_out"] = "_held"
+        res = fit_groups(frame, keys, law,
+                         make_objective(f.objective or self.paper.protocol.objective),
+                         start_grid(law.params, f.starts or self.paper.protocol.starts), inputs=f.inputs,
+                         target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
+                         n_jobs=self.n_jobs, **f.options)
+        self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
+        if extra.get("record", True) is False:  # a sensitivity grid: its cells are a paper table, not one check
+            return res
+        ok = res["error"] == ""
+        n_conv = int(res.loc[ok, "converged"].sum())
+        errors = {k: res.loc[ok, k].mean() for k in ("are", "max_are", "rmse_log")}
+        errors["in_sample_are"] = float("nan")
+        self.add_extrapolation(f.name, errors, split_column=str(extra.get("column", extra["held_out"])),
+                               n_fit=int(res["n_fit"].sum()), n_held_out=int(res["n_held_out"].sum()),
+                               note=f"{law.name}: mean over {int(ok.sum())} curves of per-curve errors "
+                                    f"({n_conv} fits converged, {int((~ok).sum())} failed)")
+        self.add_health(f.name, "converged", n_conv, n_conv == len(res),
+                        f"{n_conv} of {len(res)} per-curve fits met the stopping test"
+                        + ("" if n_conv == len(res) else "; the others stopped at the iteration cap"))
+        return res
+
+    def wins(self, fits: list[str], error: str = "rmse_log", decimals: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Which per_group fit has the lowest held-out ``error`` on each group (truncated to ``decimals``, ties
+        shared, a failed fit worst; checks/wins.py), with the share of wins bootstrapped over the protocol's unit.
+
+        Adds quantities <fit>_win_share (with its interval), <fit>_wins and curves; returns the per-group table
+        (keys, points, each fit's error, winners), the summary per fit and the share of each group's win per fit.
+        """
+        res = [self.per_group[n][0] for n in fits]
+        keys = self.per_group[fits[0]][1]
+        if any(self.per_group[n][1] != keys or not r[keys].equals(res[0][keys]) for n, r in zip(fits, res)):
+            raise AuditError(f"papers/{self.paper.key}: fits {fits} are not over the same groups; wins compare fits of one grouping")
+        err = pd.DataFrame({n: r[error].where(r["error"] == "") for n, r in zip(fits, res)})
+        shares = win_shares(err, decimals=decimals)
+        n_boot, boot_spec = self.n_boot(), self.paper.protocol.bootstrap
+        groups, unit = bootstrap_groups(res[0], boot_spec, f"papers/{self.paper.key}/paper.yaml")
+        boot = resample_tasks(shares, n_boot, int(boot_spec.get("seed", 0)), groups) if n_boot > 0 else None
+        for j, n in enumerate(fits):
+            self.add_quantity(f"{n}_win_share", shares[n].mean(), None if boot is None else boot[:, j], len(shares),
+                              interval_kind=f"bootstrap over {unit}")
+            self.add_quantity(f"{n}_wins", shares[n].sum())
+        self.add_quantity("curves", len(shares))
+        table = res[0][keys + ["n_fit", "n_held_out"]].copy()
+        for n in fits:
+            table[f"{n}_{error}"] = err[n]
+        table["winner"] = [" ".join(n for n in fits if row[n] > 0) for _, row in shares.iterrows()]
+        summary = pd.DataFrame([{"estimator": n, "law": self.per_group[n][2], "curves": int((r["error"] == "").sum()),
+                                 "converged": int(r.loc[r["error"] == "", "converged"].sum()),
+                                 f"mean_{error}": r.loc[r["error"] == "", error].mean(),
+                                 f"median_{error}": r.loc[r["error"] == "", error].median(),
+                                 "wins": float(shares[n].sum()), "win_share": float(shares[n].mean())}
+                                for n, r in zip(fits, res)])
+        return table, summary, shares
+
+    def predict_targets(self, fit: str, targets: pd.DataFrame, observed: str, *, inputs: dict | None = None,
+                        run: str = "run", compute: str = "compute", xlabel: str = "training compute 6 N D (FLOP)",
+                        note: str = "") -> pd.DataFrame:
+        """Predict held-out target runs (rows of ``targets``) with a fitted law, from their own inputs or from given
+        ``inputs`` (a chained prediction, e.g. from a predicted loss): one extrapolation row per target, a figure of
+        the fitting runs with the targets, and per target its observed and predicted value, relative error in %,
+        and its compute over the total compute of the fitting runs."""
+        rec, runs = self.fits[fit], self.frames[fit]
+        given = {k: np.asarray(v, dtype=float) for k, v in (inputs or {}).items()}
+        X = {k: given.get(k, targets[c].to_numpy(dtype=float)) for k, c in rec["inputs"].items()}
+        obs, pred = targets[observed].to_numpy(dtype=float), self.predict(fit, X)
+        ratio = targets[compute].to_numpy(dtype=float) / runs[compute].sum()
+        for j, label in enumerate(targets[run]):
+            self.add_extrapolation(fit, extrapolation_errors([obs[j]], [pred[j]]), split_column="run", n_fit=len(runs),
+                                   n_held_out=1, note=f"target {label}; {ratio[j]:.0f}x the compute of the fitting runs")
+        path = self.out_dir / "figures" / f"{fit}_targets.png"
+        own = self.predict(fit, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
+        with stage("figures"):
+            fit_figure(path, np.r_[runs[rec["target"]], obs], np.r_[own, pred], np.r_[runs[compute], targets[compute]],
+                       xlabel, np.r_[np.zeros(len(runs), bool), np.ones(len(obs), bool)],
+                       title=f"{self.paper.key}: {fit}, fitting runs and predicted targets")
+        self.add_figure(path, f"{fit}: the runs the law is fitted on and the predicted targets (red), observed "
+                        f"against compute with the law's values, and observed against predicted{note}")
+        return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
+                             "relative error %": 100 * np.abs(pred - obs) / obs})
+
+    def _declared_law(self, f, i: int, path: Path) -> str | None:
+        """The law of a declared fit: its registered law, or that law with the parameters under ``fix`` held at
+        values (given, or named from protocol.settings), registered under fix.name (laws/fixed.py)."""
+        if not f.fix:
+            return f.law
+        values = f.fix.get("values")
+        if isinstance(values, str):
+            if values not in self.paper.protocol.settings:
+                raise MetadataError(path, f"fits[{i}].fix.values", f"protocol.settings has no entry '{values}'",
+                                    "name a settings entry holding parameter values, or give the values")
+            values = self.paper.protocol.settings[values]
+        if not isinstance(values, dict) or not f.fix.get("name"):
+            raise MetadataError(path, f"fits[{i}].fix", "fix needs values (parameter -> value) and a name",
+                                "e.g. fix: {values: {alpha: 0.34}, name: chinchilla_fixed_alpha}")
+        return fix_params(get_law(f.law or self.paper.law.name), values, f.fix["name"], report=f.fix.get("report")).name
+
+    def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
+        """The declared file of a fit; None when no file is named, the dataset has several and the preparation step
+        loads the ones it needs (with Audit.table)."""
+        if f.data.file is None and len(load_dataset_meta(f.data.dataset).files) > 1:
+            if not f.data.prepare:
+                keys = [d.key for d in load_dataset_meta(f.data.dataset).files]
+                raise MetadataError(path, f"fits[{i}].data.file", f"dataset '{f.data.dataset}' has several files",
+                                    f"name one of {keys}, or a preparation step that loads them")
+            return None
+        return self.table(f.data.dataset, f.data.file)
+
+    def compare_approaches(self, isoflop: str, law: str) -> dict:
+        """A row of the consistency table: Approach 2 (fit ``isoflop``) against Approach 3 (fit ``law``), paired."""
+        path = PAPERS / self.paper.key / "paper.yaml"
+        decl = {f.name: f for f in self.paper.fits}
+        for field, name in (("isoflop", isoflop), ("law", law)):
+            if name not in decl or name not in self.frames:
+                raise MetadataError(path, f"consistency.{field}", f"no declared fit '{name}' has run",
+                                    suggest(name, sorted(decl)) + "name a fit declared under fits")
+        rec = self.fits.get(law, {}).get("bootstrap")
+        prefix = "" if law == "main" else f"{law}."
+        if rec is None or f"{prefix}a_alloc" not in self.quantities:
+            raise MetadataError(path, "consistency.law", f"fit '{law}' has no bootstrap or no allocation exponent",
+                                "compare against a law fit with a bootstrap whose law yields a_alloc")
+        frame = self.frames[law]
+        iso = {k: v for k, v in decl[isoflop].isoflop.items() if k != "through"}
+        spec = spec_from(iso, f"{path}: fits[{isoflop}]")
+        f_law = decl[law]
+        boot_spec = dict(self.paper.protocol.bootstrap if f_law.bootstrap is None else f_law.bootstrap)
+        groups, _ = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
+        q3 = self.quantities[f"{prefix}a_alloc"]
+        samples = resampled_exponents(frame, spec, rec["n"], rec["seed"], groups)
+        row = consistency_row(self.paper.key, f"{f_law.data.dataset}/{f_law.data.file or ''}".rstrip("/"),
+                              (f"Approach 2 ({isoflop})", f"Approach 3 ({law})"),
+                              (isoflop_exponent(frame, spec), samples), (q3.value, q3.samples))
+        self.consistency.append(row)
+        return row
+
+    def isoflop(self, frame: pd.DataFrame, spec: dict, *, name: str = "main", group: str | None = None,
+                where: str | None = None, label: str | None = None) -> IsoflopResult:
+        """Approach 2 by a declared spec (protocols/isoflop.py): minima per budget, the power law through them, its
+        bootstrap, the derived allocation at the protocol's compute budgets, and the extrapolation check.
+
+        Quantities are named <name>.<quantity>.<group> (no name for the main fit, no group for an ungrouped one).
+        """
+        where = where or f"papers/{self.paper.key}/paper.yaml: fits[{name}]"
+        decl = dict(spec)
+        boot_spec = dict(decl.pop("bootstrap", {"n": 0}))
+        extra = decl.pop("extrapolation", None)
+        names = decl.pop("names", {})
+        budgets = decl.pop("compute_budgets", self.paper.protocol.settings.get("compute_budgets", ()))
+        iso = spec_from(decl, where)
+        label = group if label is None else label
+        prefix, suffix = ("" if name == "main" else f"{name}."), (f".{label}" if label else "")
+        what = f"{where}{'' if group is None else f', group {group}'}"
+        if iso.through:  # the power law through the minima as a law fit of the engine (e.g. compute_optimal)
+            result = run_isoflop(frame, replace(iso, through={}), what=what)
+            through = dict(iso.through)
+            target = "N_star" if "N_star" in result.used else "x_opt"
+            self.fit(result.used, name=name, inputs={"C": "budget"}, target=target, bootstrap={"n": 0},
+                     extrapolation={}, plot_against="budget", **through)
+            return result
+        n_boot = self.n_boot(boot_spec)
+        result = run_isoflop(frame, iso, n_boot=n_boot, seed=group_seed(boot_spec.get("seed", 0), group),
+                             unit=boot_spec.get("unit", "none"), what=what)
+        n, kind, fit = result.n_points, result.description, result.fit
+        point, samples = result.allocation(budgets)
+        aliases = {names.get("exponent"): (fit.exponent, result.exponent_samples),
+                   names.get("coefficient"): (fit.coef, None if result.log_coef_samples is None else np.exp(result.log_coef_samples))}
+        for alias, (v, smp) in aliases.items():
+            if alias:
+                self.add_quantity(f"{prefix}{alias}{suffix}", v, smp, n, kind)
+        for k, v in point.items():
+            self.add_quantity(f"{prefix}{k}{suffix}", float(v), samples.get(k), n, kind)
+        thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
+        for threshold in thresholds:
+            errors, sub, n_fit, n_held = extrapolate(result, float(threshold))
+            self.add_extrapolation(f"{prefix}{extra.get('fit', 'a_alloc')}{suffix}", errors, split_column=iso.budget,
+                                   threshold=float(threshold), n_fit=n_fit, n_held_out=n_held,
+                                   note=str(extra.get("note", "")).format(exponent=sub.exponent))
+        return result
+
+    def power_law_row(self, result: IsoflopResult, quantity: str, *, label: str, key: str = "reproduction",
+                      level: float = 0.95, digits: int = 4) -> dict:
+        """A table row for an Approach-2 power law: budgets, exponent, its bootstrap and asymptotic intervals."""
+        lo, hi = self.quantities[quantity].interval(level)
+        alo, ahi = result.fit.exponent_interval(level)
+        return {key: label, "quantity": quantity, "budgets": result.fit.n, "a": round(result.fit.exponent, digits),
+                f"bootstrap {level:.0%} low": round(lo, digits), f"bootstrap {level:.0%} high": round(hi, digits),
+                f"asymptotic {level:.0%} low": round(alo, digits), f"asymptotic {level:.0%} high": round(ahi, digits)}
+
+    def power_law_table(self, name: str, result: IsoflopResult, labels: dict[str, str], level: float = 0.95) -> pd.DataFrame:
+        """Rows of an Approach-2 fit's quantities (``labels``: quantity -> label): value, bootstrap and asymptotic
+        intervals (the asymptotic ones treat the minima as exact; NaN where a quantity has none)."""
+        decl = {f.name: f for f in self.paper.fits}[name]
+        aliases = {v: k for k, v in decl.derived.get("names", {}).items()}
+        budgets = decl.derived.get("compute_budgets", self.paper.protocol.settings.get("compute_budgets", ()))
+        asym = asymptotic_intervals(result.fit, budgets, result.spec.optimum_of, level)
+        prefix, rows = "" if name == "main" else f"{name}.", []
+        for q, label in labels.items():
+            lo, hi = self.quantities[prefix + q].interval(level)
+            alo, ahi = asym.get(aliases.get(q, q), (float("nan"), float("nan")))
+            rows.append({"quantity": label, "name": q, "value": self.quantities[prefix + q].value,
+                         f"bootstrap {level:.0%} low": lo, f"bootstrap {level:.0%} high": hi,
+                         f"asymptotic {level:.0%} low": alo, f"asymptotic {level:.0%} high": ahi})
+        return pd.DataFrame(rows)
+
+    def budget_table(self, result: IsoflopResult, level: float = 0.95) -> pd.DataFrame:
+        """Per-budget quadratic minima of an Approach-2 fit, with each optimum's interval over its bootstrap."""
+        x = "D* (tokens)" if result.spec.optimum_of == "D" else "N* (parameters)"
+        per = result.minima.loc[result.minima["valid"], ["budget", "n_points", "x_opt", "loss_opt", "c2", "inside_range"]].copy()
+        per["c2"] = per["c2"] * np.log(10) ** 2  # curvature per squared decade of x, easier to read
+        q = np.nanquantile(result.boot.x_opt, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        per[f"{x[:2]} {level:.0%} low"], per[f"{x[:2]} {level:.0%} high"] = q[0], q[1]
+        per["resamples without a minimum"] = (~np.isfinite(result.boot.x_opt)).sum(axis=0)
+        return per.rename(columns={"budget": "budget (FLOP)", "n_points": "points", "x_opt": x, "loss_opt": f"loss at {x[:2]}",
+                                   "c2": "curvature (loss per decade^2)", "inside_range": "minimum inside sampled range"})
+
+    def curves_figure(self, stem: str, name: str, result: IsoflopResult, xlabel: str, ylabel: str, caption: str) -> None:
+        """The points of each budget of a quadratic Approach-2 fit with the quadratic in log x and its minimum."""
+        spec, curves = result.spec, []
+        for (c, g), (_, m) in zip(self.frames[name].groupby(spec.budget, sort=True), result.minima.iterrows()):
+            xs = np.geomspace(g[spec.size].min(), g[spec.size].max(), 100)
+            u = np.log(xs) - m["centre"]
+            curves.append(Curve(f"{c:.0e}", g[spec.size].to_numpy(), g[spec.loss].to_numpy(), xs,
+                                m["c0"] + m["c1"] * u + m["c2"] * u**2, m["x_opt"], m["loss_opt"]))
+        fig_dir = self.out_dir / "figures"
+        f = isoflop_figure(fig_dir / f"{stem}.png", curves, xlabel, ylabel, f"{self.paper.key}: IsoFLOP curves")
+        self.add_figure(fig_dir / f, caption)
+
+    def optimum_figure(self, stem: str, lines: list[tuple[str, IsoflopResult]], ylabel: str, title: str, caption: str,
+                       *, upto: float | None = None, marks: list | None = None, level: float = 0.95) -> None:
+        """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given)."""
+        series = []
+        for label, res in lines:
+            C, x = res.used["budget"].to_numpy(dtype=float), res.used["x_opt"].to_numpy(dtype=float)
+            sd = res.used[res.spec.sd].to_numpy(dtype=float) if res.spec.sd else None
+            cc = np.geomspace(C.min(), upto or C.max(), 80 if upto else 50)
+            band = None
+            if res.exponent_samples is not None:
+                curves = np.exp(res.log_coef_samples[:, None] + res.exponent_samples[:, None] * np.log(cc))
+                q = np.nanquantile(curves, [(1 - level) / 2, (1 + level) / 2], axis=0)
+                band = (q[0], q[1])
+            series.append(Series(label, C, x, sd, cc, res.fit.predict(cc), band, marks=marks or []))
+        fig_dir = self.out_dir / "figures"
+        f = optimum_law_figure(fig_dir / f"{stem}.png", series, "compute C (FLOP)", ylabel, title)
+        self.add_figure(fig_dir / f, caption)
 
     def _arrays(self, frame, inputs, target, law, objective):
         missing = [c for c in list(inputs.values()) + [target] if c not in frame.columns]
@@ -256,10 +729,11 @@ class Audit:
         if held.sum() == 0 or fit_mask.sum() <= law.n_params:
             row.update(are=float("nan"), max_are=float("nan"), rmse_log=float("nan"), note="split leaves too few points")
         else:
-            sub = fit_multistart(law, objective, {k: v[fit_mask] for k, v in X.items()}, y[fit_mask], grid)
-            pred = law.predict(sub.theta, X)
-            row.update(extrapolation_errors(y[held], pred[held]), note="")
-            row["in_sample_are"] = extrapolation_errors(y[fit_mask], pred[fit_mask])["are"]
+            scored = fit_and_score(law, objective, grid, {k: v[fit_mask] for k, v in X.items()}, y[fit_mask],
+                                   {k: v[held] for k, v in X.items()}, y[held])
+            pred = law.predict(scored["_theta"], X)
+            row.update({k: scored[k] for k in ("are", "max_are", "rmse_log")}, note="")
+            row["in_sample_are"] = scored["in_sample_are"]
             xcol = spec.get("plot_against", column)
             split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
             with stage("figures"):
@@ -294,11 +768,22 @@ class Audit:
             "ci_width": add_calibrated_width(ci_width_rows(self.paper, self.quantities, self.points_fit), self.coverage),
             "extrapolation": self.extrapolation,
             "fit_health": self.health,
+            "consistency": self.consistency,
             "figures": self.figures,
             "tables": self.tables,
             "profile": self.profiles,
             "coverage": self.coverage,
         }
+
+
+def _summarise(frame: pd.DataFrame, summary, settings: dict, where: str) -> float:
+    """The value of one declared table summary (metadata.paper.Summary) on a computed table."""
+    if summary.column is not None and summary.column not in frame.columns:
+        raise DataError(where, summary.column, "the summary names a column the table lacks", f"use one of {list(frame.columns)}")
+    if summary.reduce in ("share", "count"):
+        hits = frame.eval(summary.where.format(**settings)).to_numpy(dtype=bool)
+        return float(hits.mean() if summary.reduce == "share" else hits.sum())
+    return float(getattr(frame[summary.column], summary.reduce)())
 
 
 def _plain(v):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from replication.errors import FitError
-from replication.fitting.loglog import bootstrap_power_law, fit_power_law, wls_lines
+from replication.fitting.loglog import fit_power_law, wls_lines
+from replication.uncertainty.power_law import bootstrap_power_law
 
 
 def _data(n=12, a=0.7, k=3e-2, seed=0, noisy=True):

@@ -2,134 +2,31 @@
 its bootstrap (points resampled within each budget, everything refitted) and the extrapolation to the flagship budget.
 """
 
-from __future__ import annotations
-
-import numpy as np
-import pandas as pd
-
 from replication.audit import Audit
-from replication.checks.extrapolation import extrapolation_errors
-from replication.fitting.isoflop import bootstrap_quadratic_optima, budget_optima
-from replication.fitting.loglog import fit_power_law
-from replication.report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
-
-BUDGET, TOKENS, LOSS = "compute_budget", "training_tokens", "validation_loss"
 
 
 def replicate(audit: Audit) -> None:
-    proto = audit.paper.protocol
-    n_boot = audit.n_boot()
-    seed = int(proto.bootstrap["seed"])
-    target = float(proto.settings["compute_budgets"][0])
-    level = 0.95
-    tag = f"{target:.3g}"
-
-    points = audit.table("llama3-isoflops", "points")
-    minima = budget_optima(points, BUDGET, TOKENS, LOSS, method="quadratic")
-    valid = minima[minima["valid"]]
-    C, D = valid[BUDGET].to_numpy(), valid["x_opt"].to_numpy()
-    fit = fit_power_law(C, D, what="llama3-isoflops: minima of the per-budget quadratics")
-    boot = bootstrap_quadratic_optima(points, BUDGET, TOKENS, LOSS, n_boot=n_boot, seed=seed, budgets=C)
-    n = int(len(points))
-
-    d_t, d_b = float(fit.predict(target)), boot.predict(target)
-    n_t, n_b = target / (6 * d_t), target / (6 * d_b)  # parameters implied by C = 6 N D
-    kind = boot.description
-    audit.add_quantity("alpha", fit.exponent, boot.exponent, n, kind)
-    audit.add_quantity("A", fit.coef, np.exp(boot.log_coef), n, kind)
-    audit.add_quantity("b_alloc", fit.exponent, boot.exponent, n, kind)  # D* ~ C^b
-    audit.add_quantity("a_alloc", 1 - fit.exponent, 1 - boot.exponent, n, kind)  # N* = C / (6 D*) ~ C^(1 - b)
-    audit.add_quantity(f"D_opt@{tag}", d_t, d_b, n, kind)
-    audit.add_quantity(f"N_opt@{tag}", n_t, n_b, n, kind)
-    audit.add_quantity(f"tokens_per_param@{tag}", d_t / n_t, d_b / n_b, n, kind)
-
-    _extrapolation(audit, points, minima, proto.settings["holdout_from"])
-    _tables(audit, minima, boot, fit, target, level, n)
-    _figures(audit, points, minima, fit, boot, target, level)
-
-
-def _extrapolation(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, thresholds: list[float]) -> None:
-    """Fit the minima of the smaller budgets, predict the optimal tokens of the held-out larger ones."""
-    valid = minima[minima["valid"]]
-    C, D = valid[BUDGET].to_numpy(), valid["x_opt"].to_numpy()
-    for threshold in thresholds:
-        low = C < float(threshold)
-        sub = fit_power_law(C[low], D[low], what=f"llama3-isoflops: minima below {threshold:.3g} FLOP")
-        audit.add_extrapolation("tokens_opt", extrapolation_errors(D[~low], sub.predict(C[~low])),
-                                split_column=BUDGET, threshold=float(threshold), n_fit=int(low.sum()),
-                                n_held_out=int((~low).sum()),
-                                note="per-budget quadratic minima: D* = A C^alpha fitted on the smaller budgets, "
-                                     "relative error of the optimal tokens predicted at the held-out budgets "
-                                     f"(fitted alpha {sub.exponent:.4f})")
-
-
-def _tables(audit: Audit, minima: pd.DataFrame, boot, fit, target: float, level: float, n: int) -> None:
-    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
-    per = minima.loc[minima["valid"], [BUDGET, "n_points", "x_opt", "loss_opt", "c2", "inside_range"]].copy()
-    per["c2"] = per["c2"] * np.log(10) ** 2  # curvature per squared decade of tokens, easier to read
-    q = np.nanquantile(boot.x_opt, [lo_q, hi_q], axis=0)
-    per[f"D* {level:.0%} low"], per[f"D* {level:.0%} high"] = q[0], q[1]
-    per["resamples without a minimum"] = (~np.isfinite(boot.x_opt)).sum(axis=0)
-    per = per.rename(columns={BUDGET: "budget (FLOP)", "n_points": "points", "x_opt": "D* (tokens)",
-                              "loss_opt": "loss at D*", "c2": "curvature (loss per decade^2)",
-                              "inside_range": "minimum inside sampled range"})
-    audit.add_table("budgets", per, f"Per-budget quadratic fits of the loss in log tokens: the minimum D*, with the "
-                    f"{level:.0%} interval of D* over the within-budget bootstrap ({boot.n} resamples)")
-
-    rows = []
-    for name, label in (("alpha", "alpha"), ("A", "A"), ("a_alloc", "a = 1 - alpha (N* ~ C^a)"),
-                        (f"D_opt@{target:.3g}", f"D* at {target:.3g} FLOP (tokens)"),
-                        (f"N_opt@{target:.3g}", f"N = C / (6 D*) at {target:.3g} FLOP (parameters)"),
-                        (f"tokens_per_param@{target:.3g}", f"tokens per parameter at {target:.3g} FLOP")):
-        qq = audit.quantities[name]
-        lo, hi = qq.interval(level)
-        rows.append({"quantity": label, "name": name, "value": qq.value, f"bootstrap {level:.0%} low": lo,
-                     f"bootstrap {level:.0%} high": hi})
-    asym = {"alpha": fit.exponent_interval(level),
-            "A": fit.predict_interval(1.0, level),  # the line at C = 1 is A
-            "a_alloc": tuple(1 - v for v in fit.exponent_interval(level)[::-1]),
-            f"D_opt@{target:.3g}": fit.predict_interval(target, level),
-            f"N_opt@{target:.3g}": tuple(target / (6 * v) for v in fit.predict_interval(target, level)[::-1]),
-            f"tokens_per_param@{target:.3g}": tuple(6 * v**2 / target for v in fit.predict_interval(target, level))}
-    for r in rows:
-        lo, hi = asym.get(r["name"], (float("nan"), float("nan")))
-        r[f"asymptotic {level:.0%} low"], r[f"asymptotic {level:.0%} high"] = lo, hi
-    audit.add_table("law", pd.DataFrame(rows),
+    target = float(audit.paper.protocol.settings["compute_budgets"][0])
+    t = f"{target:.3g}"
+    res = audit.run_fits()["main"]
+    boot, fit = res.boot, res.fit
+    audit.add_table("budgets", audit.budget_table(res), "Per-budget quadratic fits of the loss in log tokens: the minimum "
+                    f"D*, with the 95% interval of D* over the within-budget bootstrap ({boot.n} resamples)")
+    labels = {"alpha": "alpha", "A": "A", "a_alloc": "a = 1 - alpha (N* ~ C^a)", f"D_opt@{t}": f"D* at {t} FLOP (tokens)",
+              f"N_opt@{t}": f"N = C / (6 D*) at {t} FLOP (parameters)",
+              f"tokens_per_param@{t}": f"tokens per parameter at {t} FLOP"}
+    audit.add_table("law", audit.power_law_table("main", res, labels),
                     f"The compute-optimal token law D* = A C^alpha fitted by least squares in log-log on the "
                     f"{fit.n} per-budget minima, and its extrapolation. Bootstrap: {boot.description} "
                     f"({boot.n} resamples, {boot.n_dropped} budget-resamples without a minimum left out). Asymptotic: "
                     "t-interval of the log-log regression treating the minima as exact (no uncertainty from the "
                     "quadratic fits).")
-
-
-def _figures(audit: Audit, points: pd.DataFrame, minima: pd.DataFrame, fit, boot, target: float, level: float) -> None:
-    fig_dir = audit.out_dir / "figures"
-    curves = []
-    for (c, g), (_, m) in zip(points.groupby(BUDGET, sort=True), minima.iterrows()):
-        xs = np.geomspace(g[TOKENS].min(), g[TOKENS].max(), 100)
-        u = np.log(xs) - m["centre"]
-        fitted = m["c0"] + m["c1"] * u + m["c2"] * u**2
-        curves.append(Curve(f"{c:.0e}", g[TOKENS].to_numpy(), g[LOSS].to_numpy(), xs, fitted, m["x_opt"], m["loss_opt"]))
-    f = isoflop_figure(fig_dir / "isoflops.png", curves, "training tokens D", "validation loss (as plotted)",
-                       "dubey2024llama: IsoFLOP curves")
-    audit.add_figure(fig_dir / f, "The 133 digitised IsoFLOP points with the second-degree polynomial (in log tokens) "
-                     "fitted to each budget and its minimum.")
-    valid = minima[minima["valid"]]
-    cc = np.geomspace(valid[BUDGET].min(), target, 80)
-    band = np.nanquantile(np.exp(boot.log_coef[:, None] + boot.exponent[:, None] * np.log(cc)),
-                          [(1 - level) / 2, (1 + level) / 2], axis=0)
+    audit.curves_figure("isoflops", "main", res, "training tokens D", "validation loss (as plotted)",
+                        "The 133 digitised IsoFLOP points with the second-degree polynomial (in log tokens) fitted to "
+                        "each budget and its minimum.")
     claimed = audit.paper.claim("D_opt").value
-    s = Series(f"per-budget minima; fit alpha = {fit.exponent:.3f}, A = {fit.coef:.3f}", valid[BUDGET].to_numpy(),
-               valid["x_opt"].to_numpy(), None, cc, fit.predict(cc), (band[0], band[1]),
-               marks=[(target, claimed, f"claimed {claimed / 1e12:.2f}T tokens")])
-    f = optimum_law_figure(fig_dir / "token_law.png", [s], "compute C (FLOP)", "compute-optimal training tokens D*",
-                           f"dubey2024llama: D* = A C^alpha extrapolated to {target:.3g} FLOP")
-    audit.add_figure(fig_dir / f, f"Per-budget minima, the fitted token law and its {level:.0%} within-budget "
-                     f"bootstrap band, extrapolated to {target:.3g} FLOP; the star is the paper's 16.55T tokens "
-                     "(unverified).")
-
-
-if __name__ == "__main__":
-    from replication.cli import main
-
-    main(["run", "dubey2024llama"])
+    audit.optimum_figure("token_law", [(f"per-budget minima; fit alpha = {fit.exponent:.3f}, A = {fit.coef:.3f}", res)],
+                         "compute-optimal training tokens D*", f"dubey2024llama: D* = A C^alpha extrapolated to {t} FLOP",
+                         f"Per-budget minima, the fitted token law and its 95% within-budget bootstrap band, "
+                         f"extrapolated to {t} FLOP; the star is the paper's 16.55T tokens (unverified).",
+                         upto=target, marks=[(target, claimed, f"claimed {claimed / 1e12:.2f}T tokens")])

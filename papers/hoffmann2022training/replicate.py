@@ -1,12 +1,19 @@
-"""Hoffmann et al. 2022, Approach 3: refit L(N, D) by Huber on log loss from the 4,500-start grid."""
+"""Hoffmann et al. 2022, Approach 3: refit L(N, D) by Huber on log loss from the 4,500-start grid; Approach 2 on the
+same digitised runs (they lie on the paper's nine IsoFLOP budgets) for the consistency table."""
+
+import pandas as pd
 
 from replication.audit import Audit
 
 
+def chinchilla_points(points: pd.DataFrame, audit: Audit) -> pd.DataFrame:
+    """The 240 lowest-loss points (the 5 highest-loss dropped, as the replicators do), D = FLOP / (6 N)."""
+    points = points.nsmallest(240, "loss")
+    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]))
+
+
 def replicate(audit: Audit) -> None:
-    points = audit.table("epoch-chinchilla", "points").nsmallest(240, "loss")  # drop the 5 highest-loss points
-    points["D"] = points["Training FLOP"] / (6 * points["Model Size"])
-    audit.fit(points, inputs={"N": "Model Size", "D": "D"}, target="loss", plot_against="Training FLOP")
+    audit.run_fits({"chinchilla_points": chinchilla_points})
 
 
 if __name__ == "__main__":

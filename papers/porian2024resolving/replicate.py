@@ -7,15 +7,11 @@ recomputed from the raw IsoFLOP points by Akima interpolation as a cross-check; 
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
-from replication.checks.extrapolation import extrapolation_errors
-from replication.fitting.isoflop import budget_optima
-from replication.fitting.loglog import ASYMPTOTIC, bootstrap_power_law, fit_power_law
+from replication.fitting.loglog import ASYMPTOTIC
 from replication.report.optimal_figures import Series, exponent_steps_figure, optimum_law_figure
 
 FIELDS = ["dataset", "hparams", "warmup", "decay", "param_count", "val"]
@@ -44,64 +40,41 @@ def config_slug(row) -> tuple[str, str, int, str]:
     return f"{prefix}_{slug}", series, step, label
 
 
+def configurations(frame: pd.DataFrame, audit: Audit | None = None) -> pd.DataFrame:
+    """The configuration slug, series and step of every row; budgets whose optimum is at the edge have no N*."""
+    labels = pd.DataFrame([config_slug(r) for r in frame[FIELDS].to_dict("records")],
+                          columns=["slug", "series", "step", "configuration"], index=frame.index)
+    return frame.join(labels).dropna(subset=["n"]) if "n_star_std" in frame else frame.join(labels)
+
+
+def points_at_released_optima(frame: pd.DataFrame, audit: Audit) -> pd.DataFrame:
+    """Raw IsoFLOP points at the budgets that have a released optimum, with that optimum's spread."""
+    optima = audit.table("porian-discrepancies", "optimal_pairs").dropna(subset=["n"])
+    return configurations(frame).merge(optima[FIELDS + ["flops", "n_star_std"]], on=FIELDS + ["flops"])
+
+
 def replicate(audit: Audit) -> None:
-    proto = audit.paper.protocol
-    n_boot = audit.n_boot()
-    seed = int(proto.bootstrap["seed"])
-    budgets = [float(c) for c in proto.settings["compute_budgets"]]
-    holdout = float(proto.settings["holdout_from"])
     level = 0.95
-
-    optima = audit.table("porian-discrepancies", "optimal_pairs")
-    points = audit.table("porian-discrepancies", "isoflop_points")
+    budgets = [float(c) for c in audit.paper.protocol.settings["compute_budgets"]]
     stored = audit.table("porian-discrepancies", "fit_results").set_index(FIELDS + ["fit"]).sort_index()
-
-    raw_points = dict(tuple(points.groupby(FIELDS)))
+    out = audit.run_fits({"configurations": configurations, "points_at_released_optima": points_at_released_optima})
     rows, fits = [], {}
-    for key, g in optima.groupby(FIELDS, sort=False):
-        cfg = dict(zip(FIELDS, key))
-        slug, series, step, label = config_slug(cfg)
-        g = g.dropna(subset=["n"]).sort_values("flops")  # budgets whose optimum is at the edge have no N*
-        C, n_star, sd = g["flops"].to_numpy(), g["n"].to_numpy(), g["n_star_std"].to_numpy()
-        what = f"porian-discrepancies optimal_pairs, configuration {slug}"
-        fit = fit_power_law(C, n_star, sd, what=what)
-        boot = bootstrap_power_law(C, n_star, sd, n_boot=n_boot, seed=(seed, zlib.crc32(slug.encode())), what=what)
-        fits[slug] = (g, fit, boot)
-        q = audit.add_quantity(f"a_alloc.{slug}", fit.exponent, boot.exponent, n_points=fit.n,
-                               interval_kind=boot.description)
-        for c in budgets:  # allocation at a budget; D from the configuration's own FLOP count, C = 6 N D
-            tag = f"{c:.3g}"
-            n_c, n_b = fit.predict(c), boot.predict(c)
-            audit.add_quantity(f"N_opt@{tag}.{slug}", float(n_c), n_b, fit.n, boot.description)
-            audit.add_quantity(f"D_opt@{tag}.{slug}", float(c / (6 * n_c)), c / (6 * n_b), fit.n, boot.description)
-            audit.add_quantity(f"tokens_per_param@{tag}.{slug}", float(c / (6 * n_c**2)), c / (6 * n_b**2), fit.n,
-                               boot.description)
-
-        # cross-check: the optimum of every budget recomputed from the raw IsoFLOP points (Akima, no noise)
-        raw = budget_optima(raw_points[key], "flops", "n", "loss", method="akima")
-        both = raw.merge(g[["flops", "n_star_std"]], on="flops").query("valid")
-        raw_fit = fit_power_law(both["flops"], both["x_opt"], both["n_star_std"], what=what + " (raw points)")
-
-        # extrapolation check: fit the budgets below the threshold, predict N* at the larger ones
-        low = C < holdout
-        sub = fit_power_law(C[low], n_star[low], sd[low], what=what + " (smaller budgets)")
-        audit.add_extrapolation(f"a_alloc.{slug}", extrapolation_errors(n_star[~low], sub.predict(C[~low])),
-                                split_column="flops", threshold=holdout, n_fit=int(low.sum()),
-                                n_held_out=int((~low).sum()),
-                                note="per-budget optima N*: weighted power law on the smaller budgets, relative error "
-                                     "of N* predicted at the held-out larger budgets")
-
-        st = stored.loc[tuple(key)]
-        a_lo, a_hi = q.interval(level)
+    for slug, res in out["main"].items():
+        g, fit = res.used, res.fit
+        cfg = {f: g[f].iloc[0] for f in FIELDS}
+        fits[slug] = (g.assign(flops=g["budget"], n=g["x_opt"]), fit, res.boot)
+        a_lo, a_hi = audit.quantities[f"a_alloc.{slug}"].interval(level)
         s_lo, s_hi = fit.exponent_interval(level)
-        rows.append({"series": series, "step": step, "configuration": label, "slug": slug, **cfg,
-                     "budgets": fit.n, "a": fit.exponent, "boot_low": a_lo, "boot_high": a_hi,
+        st = stored.loc[tuple(cfg[f] for f in FIELDS)]
+        rows.append({"series": g["series"].iloc[0], "step": g["step"].iloc[0], "configuration": g["configuration"].iloc[0],
+                     "slug": slug, **cfg, "budgets": fit.n, "a": fit.exponent, "boot_low": a_lo, "boot_high": a_hi,
                      "asym_low": s_lo, "asym_high": s_hi, "r2": fit.r2,
                      "a_stored_weighted": float(st.loc["bs_median_weighted", "n_exponent"]),
                      "a_stored_unweighted": float(st.loc["basic", "n_exponent"]),
-                     "a_unweighted": fit_power_law(C, n_star).exponent,
-                     "a_raw_akima": raw_fit.exponent, "raw_budgets": raw_fit.n})
+                     "a_unweighted": out["unweighted"][slug].fit.exponent,
+                     "a_raw_akima": out["raw_akima"][slug].fit.exponent, "raw_budgets": out["raw_akima"][slug].fit.n})
     table = pd.DataFrame(rows)
+    boot = res.boot
     _tables(audit, table, level, f"{boot.description} ({boot.n} draws per configuration)")
     _allocation(audit, table["slug"], budgets, level)
     _figures(audit, table, fits, level)

@@ -14,7 +14,7 @@ from typing import Callable
 from ..checks import verdicts
 from ..data.schema import Dataset
 from ..metadata.paper import Paper
-from .items import NO, NOT_ASSESSED, YES
+from .codes import NO, NOT_ASSESSED, YES
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..data.schema import read_yaml
 from ..errors import MetadataError
+from .automatic import RULES
 
 DEFINITION = Path(__file__).with_name("items.yaml")
 
-YES, NO, NOT_STATED, NOT_APPLICABLE, NOT_ASSESSED = "yes", "no", "not stated", "not applicable", "not assessed"
+from .codes import NO, NOT_APPLICABLE, NOT_ASSESSED, NOT_STATED, YES  # noqa: F401  (re-exported)
 AnswerValue = Literal["yes", "no", "not stated", "not applicable", "not assessed"]
 ANSWERS: tuple[str, ...] = get_args(AnswerValue)
 
@@ -123,7 +124,6 @@ def _error(exc: ValidationError) -> tuple[str, str]:
 
 def load_definition(path: Path | None = None) -> Definition:
     """Read and validate the checklist definition; the first problem is raised naming the file and the item."""
-    from .automatic import RULES
 
     path = Path(path or DEFINITION)
     raw = read_yaml(path)

@@ -11,7 +11,7 @@ import pandas as pd
 from ..report.pages import Page
 from ..report.tables import write_table
 from ..results import write_text_atomic
-from .assess import DISAGREE, SURVEY, Assessment, assess
+from .assess import DISAGREE, SURVEY, Assessment
 from .heatmap import heatmap_figure
 from .items import ANSWERS, STAGES
 from .scoring import DEFINITION as SCORE_DEFINITION
@@ -136,23 +136,3 @@ class ChecklistReport:
         for col in ["compliance", *STAGES]:
             view[col] = view[col].map(_pct)
         return view.rename(columns={s: s.replace("_", " ") for s in STAGES})
-
-
-def build_checklist(out: Path, results: list[dict], prov: dict) -> ChecklistReport:
-    """Assess every paper, write the checklist tables, the heat map and the review pages under ``out``."""
-    from .review import review_page
-    from .scaffold import unfinished
-
-    assessment = assess({r["paper"]: r for r in results})
-    prov = dict(prov, data=dict(prov.get("data", {})))
-    if assessment.survey is not None:
-        prov["data"][f"{DATASET}/{FILE_KEY}"] = assessment.survey.sha256
-        prov["data"] = dict(sorted(prov["data"].items()))
-    report = ChecklistReport(assessment, prov)
-    report.write_tables(out)
-    heatmap_figure(out / HEATMAP, assessment)
-    by_key = {r["paper"]: r for r in results}
-    for key in assessment.suite:
-        page = review_page(key, report, by_key.get(key), unfinished(key))
-        write_text_atomic(out / "reviews" / f"{key}.md", page.markdown())
-    return report

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .join import lookup, match_names
 from .resolve import resolve_file, sha256_of
 from .schema import Dataset, DataFile, load_dataset_meta
 from .validate import read_frame, validate_frame
@@ -19,4 +20,4 @@ def load_table(dataset: str, key: str | None = None, mirror: Path | None = None)
     return validate_frame(read_frame(path, spec), spec, str(path))
 
 
-__all__ = ["Dataset", "DataFile", "load_dataset_meta", "load_table", "resolve_file", "sha256_of", "validate_frame"]
+__all__ = ["Dataset", "DataFile", "load_dataset_meta", "load_table", "lookup", "match_names", "resolve_file", "sha256_of", "validate_frame"]

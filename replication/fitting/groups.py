@@ -15,26 +15,10 @@ import pandas as pd
 from ..parallel import run_tasks
 from ..timing import stage
 
-from ..checks.extrapolation import extrapolation_errors
 from ..errors import AuditError, DataError
 from ..laws.base import Law
-from .multistart import fit_multistart
 from .objectives import Objective
-
-
-def fit_and_score(law: Law, objective: Objective, starts: np.ndarray, X_fit: dict, y_fit: np.ndarray,
-                  X_held: dict, y_held: np.ndarray, **fit_options) -> dict:
-    """Fit on (X_fit, y_fit), predict the held-out rows; fit summary, held-out errors and in-sample RMSE of log y.
-    Many small fits from the paper's grid, so no confirmation round (fitting/multistart.py) unless asked."""
-    res = fit_multistart(law, objective, X_fit, y_fit, starts, **{"confirm": False, **fit_options})
-    pred_fit = law.predict(res.theta, X_fit)
-    pred_held = law.predict(res.theta, X_held)
-    row = {"converged": bool(res.converged), "objective": float(res.fun), "n_iter": int(res.n_iter)}
-    row.update(extrapolation_errors(y_held, pred_held))
-    row["in_sample_rmse_log"] = extrapolation_errors(y_fit, pred_fit)["rmse_log"]
-    row.update({f"param_{k}": float(v) for k, v in zip(law.params, res.theta)})
-    row["_predicted"] = pred_held
-    return row
+from .scoring import fit_and_score
 
 
 def fit_groups(
@@ -73,16 +57,18 @@ def fit_groups(
 
 def _one_group(head: dict, held: np.ndarray, X: dict, y: np.ndarray, law: Law, objective: Objective,
                starts: np.ndarray, fit_options: dict) -> dict:
+    """One group's fit and score; many small fits from the paper's grid, so no confirmation round
+    (fitting/multistart.py) unless the options ask for one."""
     row = dict(head, n_fit=int((~held).sum()), n_held_out=int(held.sum()), error="")
     if row["n_fit"] <= law.n_params or row["n_held_out"] == 0:
         row["error"] = "too few fit or held-out points"
         return row
     try:
         out = fit_and_score(law, objective, starts, {k: v[~held] for k, v in X.items()}, y[~held],
-                            {k: v[held] for k, v in X.items()}, y[held], **fit_options)
+                            {k: v[held] for k, v in X.items()}, y[held], **{"confirm": False, **fit_options})
     except AuditError as exc:
         row["error"] = str(exc)
         return row
-    out.pop("_predicted")
+    out.pop("_predicted"), out.pop("_theta"), out.pop("in_sample_are")
     row.update(out)
     return row

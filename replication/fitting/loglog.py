@@ -1,29 +1,19 @@
 """Power laws y = k x^a fitted by (weighted) least squares in log-log space, with two kinds of interval.
 
 The *asymptotic* interval is the t-interval of the WLS slope (statsmodels; error scale estimated from the
-residuals). The *bootstrap* interval is a seeded percentile interval from refits of redrawn points: either a
-parametric redraw of each log y from a normal with its stated standard deviation, or a resample of the points.
+residuals). Bootstrap refits of these lines are in ``uncertainty/power_law.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
 
 import numpy as np
 import statsmodels.api as sm
 
 from ..errors import FitError
-from ..uncertainty.intervals import percentile_interval
-
-BootstrapKind = Literal["parametric", "pairs"]
 
 ASYMPTOTIC = "asymptotic t-interval of the weighted least-squares slope (error scale estimated from the residuals)"
-BOOTSTRAP = {
-    "parametric": "parametric bootstrap percentile interval: each log y redrawn from a normal with its stated "
-    "standard deviation, the power law refitted by the same weighted regression",
-    "pairs": "bootstrap percentile interval: the (x, y) points resampled with replacement, the power law refitted",
-}
 
 
 @dataclass(frozen=True)
@@ -70,32 +60,7 @@ class PowerLawFit:
         return float(np.exp(centre - h)), float(np.exp(centre + h))
 
 
-@dataclass(frozen=True)
-class PowerLawBootstrap:
-    """Refitted exponents and log-coefficients, one per bootstrap replicate."""
-
-    exponent: np.ndarray
-    log_coef: np.ndarray
-    kind: str
-    seed: tuple[int, ...]
-
-    @property
-    def n(self) -> int:
-        return int(self.exponent.size)
-
-    @property
-    def description(self) -> str:
-        return BOOTSTRAP[self.kind]
-
-    def exponent_interval(self, level: float = 0.95) -> tuple[float, float]:
-        return percentile_interval(self.exponent, level)
-
-    def predict(self, x: float) -> np.ndarray:
-        """The replicates' predictions at a single x."""
-        return np.exp(self.log_coef + self.exponent * np.log(float(x)))
-
-
-def _checked(x, y, sigma, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def check_points(x, y, sigma, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
     if x.shape != y.shape:
         raise FitError(f"{what}: x has {x.size} values but y has {y.size}. Fix: pass one y per x")
@@ -116,7 +81,7 @@ def _checked(x, y, sigma, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def fit_power_law(x, y, sigma=None, what: str = "power-law fit") -> PowerLawFit:
     """Fit log y = log k + a log x by WLS with weights 1/sigma^2 (sigma = std of log y), or OLS if sigma is None."""
-    x, y, s = _checked(x, y, sigma, what)
+    x, y, s = check_points(x, y, sigma, what)
     X = sm.add_constant(np.log(x))
     w = np.ones_like(x) if s is None else 1.0 / s**2
     res = sm.WLS(np.log(y), X, weights=w).fit()
@@ -143,31 +108,3 @@ def wls_lines(log_x: np.ndarray, log_y: np.ndarray, w: np.ndarray) -> tuple[np.n
         slope = (w * dx * (log_y - my[..., None])).sum(axis=-1) / sxx
         slope = np.where(sxx > 1e-12 * np.maximum(sw, 1.0), slope, np.nan)
     return slope, my - slope * mx
-
-
-def bootstrap_power_law(x, y, sigma=None, *, n_boot: int, seed: int | Sequence[int],
-                        kind: BootstrapKind = "parametric", what: str = "power-law bootstrap") -> PowerLawBootstrap:
-    """Seeded bootstrap refits of the power law (see the module docstring for the two kinds).
-
-    ``parametric`` needs sigma (std of log y per point) and keeps the weights 1/sigma^2; ``pairs`` resamples
-    points with replacement and uses the weights of the drawn points (1/sigma^2, or equal if sigma is None).
-    """
-    x, y, s = _checked(x, y, sigma, what)
-    if n_boot < 1:
-        raise FitError(f"{what}: n_boot must be at least 1, got {n_boot}. Fix: ask for a positive number of resamples")
-    seed_t = tuple(int(v) for v in np.atleast_1d(seed))
-    rng = np.random.default_rng(np.random.SeedSequence(list(seed_t)))
-    lx, ly = np.log(x), np.log(y)
-    w = np.ones_like(x) if s is None else 1.0 / s**2
-    if kind == "parametric":
-        if s is None:
-            raise FitError(f"{what}: a parametric bootstrap needs sigma (the std of log y). "
-                           "Fix: pass sigma or use kind='pairs'")
-        ly_b = ly + s * rng.standard_normal((n_boot, x.size))
-        slope, icpt = wls_lines(lx, ly_b, w)
-    elif kind == "pairs":
-        idx = rng.integers(0, x.size, size=(n_boot, x.size))
-        slope, icpt = wls_lines(lx[idx], ly[idx], w[idx])
-    else:
-        raise FitError(f"{what}: unknown bootstrap kind {kind!r}. Fix: use 'parametric' or 'pairs'")
-    return PowerLawBootstrap(exponent=slope, log_coef=icpt, kind=kind, seed=seed_t)

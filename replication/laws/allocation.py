@@ -33,3 +33,33 @@ def chinchilla_derived(natural: dict[str, np.ndarray], settings: dict) -> dict[s
 
 
 DERIVED = {"chinchilla": chinchilla_derived, "chinchilla_tied": chinchilla_derived}  # tied: natural beta = alpha
+
+
+def power_law_allocation(log_k, a, compute=(), optimum_of: str = "N", k=None) -> dict[str, np.ndarray]:
+    """Allocation implied by an Approach-2 power law x* = k C^a (x = N or D) under C = 6 N D.
+
+    One derived quantity for every such fit: a_alloc (N* ~ C^a_alloc), b_alloc (D* ~ C^b_alloc) and N_opt, D_opt and
+    tokens per parameter at each compute budget, the other factor being C / (6 x*). A law fitted with k itself
+    as its natural constant passes ``k`` (x* = k C^a is then evaluated as written).
+    """
+    log_k, a = np.asarray(log_k, dtype=float), np.asarray(a, dtype=float)
+    if optimum_of not in ("N", "D"):
+        raise ValueError(f"optimum_of is {optimum_of!r}; use 'N' or 'D'")
+    out = {"a_alloc": a, "b_alloc": 1 - a} if optimum_of == "N" else {"a_alloc": 1 - a, "b_alloc": a}
+    for C in compute:
+        c = float(C)
+        x = np.exp(log_k + a * np.log(c)) if k is None else np.asarray(k, dtype=float) * c**a
+        n, d = (x, c / (6 * x)) if optimum_of == "N" else (c / (6 * x), x)
+        tpp = c / (6 * n**2) if optimum_of == "N" else d / n  # D/N, written from the fitted optimum
+        tag = f"{c:.3g}"
+        out[f"N_opt@{tag}"], out[f"D_opt@{tag}"], out[f"tokens_per_param@{tag}"] = n, d, tpp
+    return out
+
+
+def compute_optimal_derived(natural: dict[str, np.ndarray], settings: dict) -> dict[str, np.ndarray]:
+    """Derived allocation of a fitted ``compute_optimal`` law N* = k C^a; budgets from settings['compute_budgets']."""
+    return power_law_allocation(np.log(natural["k"]), natural["a"], settings.get("compute_budgets", ()), "N",
+                                k=natural["k"])
+
+
+DERIVED["compute_optimal"] = compute_optimal_derived

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Inputs, Law, column, logsumexp_terms, register
+from .fixed import tie
 
 PARAMS = ("a", "b", "e", "alpha", "beta")
 
@@ -56,27 +57,12 @@ CHINCHILLA = register(
 )
 
 
-def _tied_theta(theta: np.ndarray) -> np.ndarray:
-    """(a, b, e, alpha) -> (a, b, e, alpha, beta = alpha), batched."""
-    return np.concatenate([theta, theta[:, 3:4]], axis=1)
-
-
-def _tied_log_jacobian(theta: np.ndarray, X: Inputs):
-    logf, jac = _log_jacobian(_tied_theta(theta), X)
-    return logf, np.concatenate([jac[..., :3], jac[..., 3:4] + jac[..., 4:5]], axis=-1)
-
-
 CHINCHILLA_TIED = register(
-    Law(
+    tie(
+        CHINCHILLA,
+        {"beta": "alpha"},
         name="chinchilla_tied",
-        params=("a", "b", "e", "alpha"),
-        inputs=("N", "D"),
         formula="L(N, D) = E + A / N^alpha + B / D^alpha (one exponent for both terms), with A = e^a, B = e^b, E = e^e",
-        log_predict=lambda theta, X: _log_predict(_tied_theta(theta), X),
-        log_jacobian_fn=_tied_log_jacobian,
-        natural=lambda theta: _natural(np.concatenate([theta, theta[..., 3:4]], axis=-1)),
         description="the Hoffmann et al. form with alpha = beta, fitted as LSE(a - alpha log N, b - alpha log D, e)",
-        positive_inputs=("N", "D"),
-        faces=(("e", -np.inf),),
     )
 )

@@ -73,3 +73,45 @@ def hold(base: Law, values: Mapping[str, float], *, name: str, note: str, descri
         positive_inputs=base.positive_inputs,
         faces=tuple((p, v) for p, v in base.faces if p not in values),
     )
+
+
+def tie(base: Law, ties: Mapping[str, str], *, name: str, formula: str | None = None,
+        description: str | None = None) -> Law:
+    """``base`` with each parameter in ``ties`` set equal to another (e.g. {"beta": "alpha"}), unregistered.
+
+    The tied parameter leaves the fitted ones; its Jacobian column is added to the one it follows, and the natural
+    constants still report it (equal to its leader). The other mechanism beside ``hold``/``fix_params``.
+    """
+    bad = [p for p in list(ties) + list(ties.values()) if p not in base.params]
+    if bad:
+        raise ValueError(f"law '{base.name}' has no parameter '{bad[0]}'; its parameters are {list(base.params)}")
+    if any(leader in ties for leader in ties.values()):
+        raise ValueError(f"tying {dict(ties)}: a parameter tied to another cannot itself lead a tie")
+    free = tuple(p for p in base.params if p not in ties)
+    source = [free.index(ties.get(p, p)) for p in base.params]  # full parameter j <- free parameter source[j]
+    tied_idx = [(base.params.index(p), free.index(leader)) for p, leader in ties.items()]
+    free_idx = [base.params.index(p) for p in free]
+
+    def full(theta: np.ndarray) -> np.ndarray:
+        return np.asarray(theta, dtype=float)[..., source]
+
+    def log_jac(theta: np.ndarray, X: Inputs):
+        logf, jac = base.log_jacobian(full(theta), X)
+        out = np.ascontiguousarray(jac[..., free_idx])  # layout as a hand-written Jacobian (same BLAS path)
+        for j, i in tied_idx:
+            out[..., i] = out[..., i] + jac[..., j]
+        return logf, out
+
+    held = ", ".join(f"{p} = {leader}" for p, leader in ties.items())
+    return Law(
+        name=name,
+        params=free,
+        inputs=base.inputs,
+        formula=formula or f"{base.formula}; tied: {held}",
+        log_predict=lambda theta, X: base.log_predict(full(theta), X),
+        log_jacobian_fn=log_jac,
+        natural=lambda theta: base.natural_params(full(theta)),
+        description=description or f"{base.description} ({held})",
+        positive_inputs=base.positive_inputs,
+        faces=tuple((p, v) for p, v in base.faces if p not in ties),
+    )

@@ -160,6 +160,107 @@ class Protocol(BaseModel):
         return v
 
 
+class FitData(BaseModel):
+    """Where a declared fit's points come from: a dataset file and the named preparation step of replicate.py."""
+
+    model_config = ConfigDict(extra="forbid")
+    dataset: str
+    file: str | None = Field(None, description="file key within the dataset (default: its only file; with several files and no key the preparation step gets None and loads what it needs)")
+    prepare: str | None = Field(None, description="name of a function in replicate.py: frame -> prepared frame")
+    where: str | None = Field(None, description="pandas query selecting the rows the fit uses, after preparation")
+
+
+class Fit(BaseModel):
+    """One fit a paper runs, declared so that any choice can be swapped without touching code."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="'main' for the paper's principal fit; prefixes its quantities otherwise")
+    approach: Literal["law", "isoflop", "per_group"] = Field("law", description="a law L(inputs) fitted to points, "
+                                                             "Approach 2, or one light fit per group scored on its "
+                                                             "held-out rows (learning-curve benchmarks)")
+    data: FitData
+    law: str | None = Field(None, description="registered law (approach law; default the paper's law)")
+    inputs: dict[str, str] = Field(default_factory=dict, description="law input -> column")
+    target: str | None = Field(None, description="column the law predicts (approach law)")
+    objective: dict[str, Any] | None = Field(None, description="default: protocol.objective")
+    starts: dict[str, Any] | None = Field(None, description="start grid; default: protocol.starts")
+    isoflop: dict[str, Any] | None = Field(None, description="approach isoflop: budgets, minimum, fit through minima "
+                                           "(see replication/protocols/isoflop.py)")
+    bootstrap: dict[str, Any] | None = Field(None, description="n, seed, unit (and columns); default protocol.bootstrap")
+    extrapolation: dict[str, Any] | None = Field(None, description="split: {column, threshold} or {held_out}; {} = none")
+    derived: dict[str, Any] = Field(default_factory=dict, description="compute_budgets for the allocation, names for "
+                                    "the exponent and coefficient of an isoflop power law")
+    group_by: str | list[str] | None = Field(None, description="column(s): one fit per value; an isoflop fit's "
+                                             "quantities end in .<value>, a law fit is named by its name with "
+                                             "{group} replaced by the value")
+    unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
+    plot_against: str | None = None
+    fix: dict[str, Any] | None = Field(None, description="hold parameters of the law at values: {values: {param: "
+                                       "value} or a protocol.settings key, name: the fixed law's name, report: "
+                                       "[constants to report]}")
+    options: dict[str, Any] = Field(default_factory=dict, description="engine options of a per_group fit (keep_min, "
+                                    "screen_iter, max_iter)")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Fit":
+        if self.approach == "law" and (not self.inputs or not self.target):
+            raise ValueError(f"fit '{self.name}': approach 'law' needs inputs and target")
+        if self.approach == "law" and self.group_by is not None and "{group}" not in self.name:
+            raise ValueError(f"fit '{self.name}': a grouped law fit is named per group; put {{group}} in its name, "
+                             "e.g. '{group}' or 'fit_{group}'")
+        extra = self.extrapolation or {}
+        if self.approach == "per_group" and not (self.inputs and self.target and self.group_by
+                                                 and (extra.get("held_out") or extra.get("targets"))):
+            raise ValueError(f"fit '{self.name}': approach 'per_group' needs inputs, target, group_by and "
+                             "extrapolation.held_out (a boolean column: True = scored, not fitted) or "
+                             "extrapolation.targets (a boolean column: rows scored for every group)")
+        if self.approach == "isoflop" and not self.isoflop:
+            raise ValueError(f"fit '{self.name}': approach 'isoflop' needs an isoflop block (budget, size, minimum ...)")
+        if self.bootstrap is not None:
+            if "unit" in self.bootstrap and self.bootstrap["unit"] not in BOOTSTRAP_UNITS and self.approach == "law":
+                raise ValueError(f"fit '{self.name}': bootstrap.unit {self.bootstrap['unit']!r}; use one of {list(BOOTSTRAP_UNITS)}")
+            Protocol._bootstrap(dict(self.bootstrap))
+        return self
+
+
+class Comparison(BaseModel):
+    """Approach 2 (a declared isoflop fit) against Approach 3 (a declared law fit with a bootstrap) on the same runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    isoflop: str = Field(description="name of the isoflop fit (its minima are recomputed on every resample)")
+    law: str = Field(description="name of the law fit whose bootstrap resamples are reused (its a_alloc)")
+
+
+class Table(BaseModel):
+    """A paper table replicate.py computes: its caption, and quantities summarising its rows for the claims."""
+
+    model_config = ConfigDict(extra="forbid")
+    caption: str = Field(description="caption; {name} fields are filled from protocol.settings")
+    quantities: dict[str, "Summary"] = Field(default_factory=dict, description="quantity name -> summary of a column")
+
+
+class Summary(BaseModel):
+    """One number summarising a table's rows: reduce a column (min, max, mean, sum), or the share/count of rows
+    satisfying a pandas query ``where``."""
+
+    model_config = ConfigDict(extra="forbid")
+    reduce: Literal["min", "max", "mean", "sum", "share", "count"]
+    column: str | None = Field(None, description="the column reduced (min, max, mean, sum)")
+    where: str | None = Field(None, description="pandas query on the table's columns (share, count); {name} fields "
+                              "are filled from protocol.settings")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Summary":
+        if self.reduce in ("share", "count") and not self.where:
+            raise ValueError(f"reduce '{self.reduce}' counts rows satisfying a query; give where, e.g. \"p < 0.05\"")
+        if self.reduce not in ("share", "count") and not self.column:
+            raise ValueError(f"reduce '{self.reduce}' reduces a column; give column")
+        return self
+
+
+Table.model_rebuild()
+
+
 class Paper(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str
@@ -172,6 +273,10 @@ class Paper(BaseModel):
     datasets: list[str] = Field(default_factory=list)
     law: Law
     protocol: Protocol | None = None
+    fits: list[Fit] = Field(default_factory=list, description="every fit the replication runs (Audit.run_fits)")
+    consistency: list[Comparison] = Field(default_factory=list, description="Approach 2 against Approach 3")
+    tables: dict[str, Table] = Field(default_factory=dict, description="captions and summary quantities of the "
+                                     "tables replicate.py adds (Audit.add_table)")
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)
@@ -197,6 +302,13 @@ class Paper(BaseModel):
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"duplicate claim ids {sorted(dup)}")
+        names = [f.name for f in self.fits]
+        dup_fits = sorted({n for n in names if names.count(n) > 1})
+        if dup_fits:
+            raise ValueError(f"duplicate fit names {dup_fits}")
+        missing_data = [f"{f.name}: {f.data.dataset}" for f in self.fits if f.data.dataset not in self.datasets]
+        if missing_data:
+            raise ValueError(f"fit {missing_data[0]} names a dataset not listed under datasets")
         known = set(ids)
         for c in self.claims:
             missing = [x for x in c.components if x not in known]

@@ -21,7 +21,7 @@ from ..checks.ci_width import RULE as CI_RULE
 from ..checks.fit_health import RULES as HEALTH_RULES
 from ..checks.coverage_check import COLUMNS as COVERAGE_COLUMNS, RULE as COVERAGE_RULE
 from ..checks.profile_agreement import COLUMNS as PROFILE_COLUMNS, RULE as PROFILE_RULE
-from ..checklist.report_section import build_checklist
+from ..checklist.build import build_checklist
 from ..data.schema import load_dataset_meta
 from ..metadata import load_paper, paper_keys
 from ..paths import BUILD, REPORT
@@ -34,6 +34,8 @@ from .figures import claims_forest_figure
 from .pages import Page, copy_static
 from .provenance import NAME, provenance, provenance_lines
 from .tables import bibtex, write_table
+
+from ..checks.approaches import COLUMNS as CONSISTENCY_COLUMNS, LEVEL as CONSISTENCY_LEVEL, RULE as CONSISTENCY_RULE
 
 TABLES = {
     "claims": ("Claimed numbers against the replication", ["paper", "claim", "statement", "quantity", "claimed", "replicated", "ci_low",
@@ -50,6 +52,10 @@ TABLES = {
     "fit_health": ("Health of each fit", ["paper", "fit", "check", "value", "status", "detail"]),
     "profile": ("Profile intervals of headline quantities beside the bootstrap intervals", PROFILE_COLUMNS),
     "coverage": ("Simulated coverage of the nominal bootstrap intervals of each main fit", COVERAGE_COLUMNS),
+    "consistency": ("Approach 2 (IsoFLOP minima) against Approach 3 (the law L(N, D)) on the same runs: the "
+                    f"allocation exponent a of N* ~ C^a from each, {CONSISTENCY_LEVEL:.0%} bootstrap percentile "
+                    "intervals and the difference a_2 - a_3 with its paired interval from the same resamples; verdict "
+                    f"{CONSISTENCY_RULE}", CONSISTENCY_COLUMNS),
 }
 
 INTERVALS = (

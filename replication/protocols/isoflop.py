@@ -1,0 +1,184 @@
+"""Approach 2 (IsoFLOP) as one protocol: budgets, a minimum per budget, a power law through the minima, its
+bootstrap, and the allocation it implies at any budget.
+
+A declared spec (``IsoflopSpec``, read from a paper's fits) says how the budgets are found (the exact values of a
+column, or declared budgets with a compute tolerance), how each budget's optimum is located (a quadratic in log
+size, a parabola or Akima interpolant of log loss, or the optimum the paper gives with its spread), and how the
+power law x* = k C^a goes through the minima (weighted log-log regression, or the registered ``compute_optimal``
+law through the audit's engine). The bootstrap resamples the points within each budget (every minimum refitted)
+or, for given optima, redraws each log optimum from its stated spread. Every N* = k C^a (or D* = k C^a) fit then
+yields the same derived allocation (``laws.allocation.power_law_allocation``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..fitting.scoring import extrapolation_errors
+from ..errors import AuditError
+from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima, isoflop_minima
+from ..fitting.loglog import PowerLawFit, fit_power_law
+from ..laws.allocation import power_law_allocation
+from ..uncertainty.power_law import bootstrap_power_law
+
+MINIMA = ("quadratic", "akima", "parabola", "given")
+UNITS = ("points within budgets", "noise on the optima", "none")
+
+
+@dataclass(frozen=True)
+class IsoflopSpec:
+    """How one IsoFLOP analysis runs (see the module docstring); ``where`` names the declaring file and field."""
+
+    budget: str
+    size: str
+    loss: str | None = None
+    minimum: str = "quadratic"
+    budgets: tuple[float, ...] | None = None
+    tolerance: float | None = None
+    points_per_interval: int = 25
+    sd: str | None = None
+    weighted: bool = False
+    optimum_of: str = "N"
+    through: dict[str, Any] = field(default_factory=dict)
+    where: str = "isoflop spec"
+
+    def __post_init__(self) -> None:
+        if self.minimum not in MINIMA:
+            raise AuditError(f"{self.where}.minimum is {self.minimum!r}; use one of {list(MINIMA)}")
+        if self.optimum_of not in ("N", "D"):
+            raise AuditError(f"{self.where}.optimum_of is {self.optimum_of!r}; use N (model size) or D (tokens)")
+        if self.minimum != "given" and not self.loss:
+            raise AuditError(f"{self.where}: minimum {self.minimum!r} needs loss, the column of the loss per run")
+        if self.minimum == "given" and self.budgets is not None:
+            raise AuditError(f"{self.where}: given optima take the budgets from the column {self.budget!r}; drop budgets")
+        if self.weighted and not self.sd:
+            raise AuditError(f"{self.where}: weighted needs sd, the column of the spread of ln optimum per budget")
+
+
+@dataclass
+class IsoflopResult:
+    """The minima per budget, the power law through the valid ones and its bootstrap replicates."""
+
+    spec: IsoflopSpec
+    minima: pd.DataFrame  # one row per budget: budget, x_opt, valid (and the estimator's own columns)
+    fit: PowerLawFit | None
+    exponent_samples: np.ndarray | None
+    log_coef_samples: np.ndarray | None
+    description: str
+    n_points: int
+    boot: Any = None
+
+    @property
+    def used(self) -> pd.DataFrame:
+        """The budgets whose minimum is valid (those the power law goes through)."""
+        return self.minima[self.minima["valid"]]
+
+    def allocation(self, compute=()) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """Derived allocation (point, replicates) at the budgets, from the fitted power law."""
+        point = power_law_allocation(self.fit.log_coef, self.fit.exponent, compute, self.spec.optimum_of)
+        if self.exponent_samples is None:
+            return point, {}
+        return point, power_law_allocation(self.log_coef_samples, self.exponent_samples, compute, self.spec.optimum_of)
+
+
+def spec_from(decl: dict[str, Any], where: str) -> IsoflopSpec:
+    """An IsoflopSpec from a declared mapping (budgets as a list or {first, factor, count})."""
+    known = set(IsoflopSpec.__dataclass_fields__) - {"where"}
+    extra = sorted(set(decl) - known)
+    if extra:
+        raise AuditError(f"{where}: unknown field {extra[0]!r}; an isoflop fit declares {sorted(known)}")
+    args = dict(decl)
+    b = args.get("budgets")
+    if isinstance(b, dict):
+        if set(b) != {"first", "factor", "count"}:
+            raise AuditError(f"{where}.budgets: give a list of budgets or {{first, factor, count}}, got {sorted(b)}")
+        args["budgets"] = tuple(float(b["first"]) * float(b["factor"]) ** np.arange(int(b["count"])))
+    elif b is not None:
+        args["budgets"] = tuple(float(v) for v in b)
+    return IsoflopSpec(**args, where=where)
+
+
+def locate_minima(frame: pd.DataFrame, spec: IsoflopSpec) -> pd.DataFrame:
+    """One row per budget with columns budget, x_opt, valid, plus the estimator's own columns."""
+    if spec.minimum == "given":
+        out = frame.rename(columns={spec.budget: "budget", spec.size: "x_opt"}).copy()
+        out["valid"] = out["x_opt"].notna()
+        return out.sort_values("budget").reset_index(drop=True)
+    if spec.budgets is not None:  # budgets found by compute tolerance
+        m = isoflop_minima(frame[spec.budget], frame[spec.size], frame[spec.loss], spec.budgets,
+                           tolerance=spec.tolerance if spec.tolerance is not None else 0.1,
+                           method="akima" if spec.minimum == "akima" else "parabola",
+                           points_per_interval=spec.points_per_interval)
+        return m.assign(x_opt=m["N_star"], valid=m["N_star"].notna())
+    method = "akima" if spec.minimum == "akima" else "quadratic"
+    m = budget_optima(frame, spec.budget, spec.size, spec.loss, method=method, grid_factor=spec.points_per_interval)
+    if spec.sd:  # the spread of the optimum is one value per budget
+        m = m.merge(frame.groupby(spec.budget)[spec.sd].first().reset_index(), on=spec.budget, how="left")
+    return m.rename(columns={spec.budget: "budget"})
+
+
+def run_isoflop(frame: pd.DataFrame, spec: IsoflopSpec, *, n_boot: int = 0, seed=0, unit: str = "none",
+                what: str = "IsoFLOP") -> IsoflopResult:
+    """Minima, the weighted or plain log-log power law through them, and its bootstrap (``unit`` says which)."""
+    if unit not in UNITS:
+        raise AuditError(f"{spec.where}.bootstrap.unit is {unit!r}; an isoflop fit resamples {list(UNITS)}")
+    minima = locate_minima(frame, spec)
+    used = minima[minima["valid"]]
+    C, x = used["budget"].to_numpy(dtype=float), used["x_opt"].to_numpy(dtype=float)
+    sd = used[spec.sd].to_numpy(dtype=float) if spec.weighted else None
+    fit = fit_power_law(C, x, sd, what=what) if not spec.through else None
+    result = IsoflopResult(spec, minima, fit, None, None, "no bootstrap", int(len(frame)))
+    if n_boot <= 0 or unit == "none":
+        return result
+    if unit == "noise on the optima":
+        boot = bootstrap_power_law(C, x, used[spec.sd].to_numpy(dtype=float), n_boot=n_boot, seed=seed, what=what)
+    else:
+        if spec.minimum != "quadratic" or spec.budgets is not None:
+            raise AuditError(f"{spec.where}: resampling points within budgets is implemented for exact budgets and "
+                             "quadratic minima; use unit 'noise on the optima' or 'none'")
+        boot = bootstrap_quadratic_optima(frame, spec.budget, spec.size, spec.loss, n_boot=n_boot, seed=seed, budgets=C)
+    result.exponent_samples, result.log_coef_samples = boot.exponent, boot.log_coef
+    result.description, result.boot = boot.description, boot
+    return result
+
+
+def group_seed(seed: int, group: str | None) -> int | tuple[int, int]:
+    """A fit's seed, or (seed, crc32 of the group's name) so that each group of a grouped fit draws its own stream."""
+    return int(seed) if group is None else (int(seed), zlib.crc32(group.encode()))
+
+
+def extrapolate(result: IsoflopResult, threshold: float) -> tuple[dict[str, float], PowerLawFit, int, int]:
+    """Fit the power law on the budgets below ``threshold`` (same weighting), score x* at the held-out ones."""
+    used = result.used
+    C, x = used["budget"].to_numpy(dtype=float), used["x_opt"].to_numpy(dtype=float)
+    sd = used[result.spec.sd].to_numpy(dtype=float) if result.spec.weighted else None
+    low = C < float(threshold)
+    sub = fit_power_law(C[low], x[low], None if sd is None else sd[low], what=f"{result.spec.where} (smaller budgets)")
+    return extrapolation_errors(x[~low], sub.predict(C[~low])), sub, int(low.sum()), int((~low).sum())
+
+
+def asymptotic_intervals(fit: PowerLawFit, compute=(), optimum_of: str = "N",
+                         level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Asymptotic (t) intervals of the power law's constants and of the allocation it implies at each budget,
+    treating the minima as exact: the interval of x* at C carried through C = 6 N D (keys as power_law_allocation,
+    plus 'exponent' and 'coefficient')."""
+    lo_a, hi_a = fit.exponent_interval(level)
+    out = {"exponent": (lo_a, hi_a), "coefficient": fit.predict_interval(1.0, level)}  # the line at C = 1 is k
+    own, other = ((lo_a, hi_a), (1 - hi_a, 1 - lo_a))
+    out["a_alloc"], out["b_alloc"] = (own, other) if optimum_of == "N" else (other, own)
+    for C in compute:
+        c, tag = float(C), f"{float(C):.3g}"
+        lo, hi = fit.predict_interval(c, level)
+        x, y = (lo, hi), (c / (6 * hi), c / (6 * lo))
+        if optimum_of == "N":
+            out[f"N_opt@{tag}"], out[f"D_opt@{tag}"] = x, y
+            out[f"tokens_per_param@{tag}"] = (c / (6 * hi**2), c / (6 * lo**2))
+        else:
+            out[f"D_opt@{tag}"], out[f"N_opt@{tag}"] = x, y
+            out[f"tokens_per_param@{tag}"] = (6 * lo**2 / c, 6 * hi**2 / c)
+    return out

@@ -220,7 +220,8 @@ class Audit:
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         self.recipes[name] = FitRecipe(name, law_obj.name, inputs, target, dict(objective or proto.objective),
                                        dict(starts or proto.starts), dict(boot_spec, n=n_boot), frame, X, y,
-                                       np.asarray(point.theta, dtype=float).ravel())
+                                       np.asarray(point.theta, dtype=float).ravel(),
+                                       point.screened if point.screened is not None and point.screened.shape == grid.shape else None)
         return record
 
     def _coverage_spec(self, boot_spec: dict, prefix: str) -> CoverageSpec:

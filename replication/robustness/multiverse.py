@@ -2,7 +2,8 @@
 
 ``Audit.fit`` keeps a ``FitRecipe`` (the fit's arrays, law, criterion, start grid, bootstrap spec and optimum).
 After the replication script, ``run_multiverse`` refits the paper's main fit (and the fits its metadata names) once
-per specification of ``specs`` -- multi-start from the start grid with the main optimum added as a start, then a
+per specification of ``specs`` -- multi-start from the start grid (as the main fit's screen advanced it, ranked by the
+specification's objective; a fresh screen of DENSE_SCREEN iterations for the denser grid) with the main optimum added as a start, then a
 small bootstrap (B = min($SCALING_AUDIT_MULTIVERSE_B or 50, the fit's own count)) -- as independent tasks through
 ``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. Every testable
 claim whose quantity the fit produces is then judged again by ``checks.claims.evaluate_claim`` with that fit's
@@ -41,6 +42,7 @@ __all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_
 
 MULTIVERSE_B_ENV = "SCALING_AUDIT_MULTIVERSE_B"
 DEFAULT_B = 50
+DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (half the main fit's, to fit the budget)
 SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
 ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
                       "range_low", "range_high"]
@@ -82,6 +84,7 @@ class FitRecipe:
     X: dict[str, np.ndarray]
     y: np.ndarray
     theta: np.ndarray  # the main fit's optimum, reused as a start
+    screened: np.ndarray | None = None  # the paper's grid as the main fit's screen advanced it
 
 
 def _seed(base: int, fit: str, spec: str) -> int:
@@ -103,16 +106,20 @@ def _quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: di
 
 
 def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
-               keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict) -> dict:
-    """Refit one specification: multi-start (the main optimum added to the grid), a bootstrap of ``n_boot``, the fit's
-    quantities and health rows. Deterministic in its arguments."""
+               keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
+               screened: np.ndarray | None = None) -> dict:
+    """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
+    the fit's quantities and health rows. ``screened`` (the paper's grid as the main fit's screen advanced it) replaces
+    a fresh screen of the grid: the starts are ranked by this specification's objective and the best run to the end.
+    Deterministic in its arguments."""
     law = get_law(law_name)
     obj = make_objective(objective)
     Xs = {k: v[keep] for k, v in X.items()}
     ys = y[keep]
     gs = None if groups is None else np.asarray(groups)[keep]
-    grid = np.vstack([start_grid(law.params, axes), np.asarray(theta0, dtype=float)[None, :]])
-    point = fit_multistart(law, obj, Xs, ys, grid)
+    base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
+    grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter)
     samples = None
     if n_boot > 0:
         boot = bootstrap_fit(law, obj, Xs, ys, point, grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs, unit=unit,
@@ -209,7 +216,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
             seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
             tasks.append((paper.key, fit, recipe.law, obj, axes, recipe.X, recipe.y, keep, groups, unit, recipe.theta,
-                          n_boot, seed, settings))
+                          n_boot, seed, settings, recipe.screened if spec.starts == "paper" else None))
             meta.append((fit, spec, note, seed, fit_claims, prefix))
     if not tasks:
         return out

@@ -30,7 +30,7 @@ __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "re
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 LND_LAWS = ("chinchilla", "chinchilla_tied", "data_constrained", "data_constrained_untied", "overtraining_loss",
             "parscale", "parscale_power", "routed_bilinear")
-DENSE_FACTOR = 4  # the denser grid has at most this many times the paper's starts
+DENSE_FACTOR = 2  # the denser grid has at most this many times the paper's starts
 DECILE_MIN_VALUES = 10  # with fewer distinct values than this, "the smallest" is the lowest value, else the lowest decile
 
 
@@ -103,7 +103,7 @@ def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> li
     """The declared alternatives for a fit of ``law`` on ``inputs`` whose criterion is ``main_objective``."""
     specs = _objective_specs(main_objective)
     specs.append(Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
-                      "an optimum the paper's grid misses shows as a different estimate"))
+                      "an optimum the paper's grid misses shows as a different estimate", starts="dense"))
     if family_of(law) == "lnd" and "N" in inputs:
         specs.append(Spec("without_smallest_N", "points", "without the smallest models (lowest N value or decile)",
                           "small models often sit off the asymptotic law", selection=Selection("lowest", "N")))

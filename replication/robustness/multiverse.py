@@ -3,7 +3,7 @@
 ``Audit.fit`` keeps a ``FitRecipe`` (the fit's arrays, law, criterion, start grid, bootstrap spec and optimum).
 After the replication script, ``run_multiverse`` refits the paper's main fit (and the fits its metadata names) once
 per specification of ``specs`` -- multi-start from the start grid (as the main fit's screen advanced it, ranked by the
-specification's objective; a fresh screen of DENSE_SCREEN iterations for the denser grid) with the main optimum added as a start, then a
+specification's objective, the best KEEP_STARTS run to the end; a fresh screen of DENSE_SCREEN iterations for the denser grid) with the main optimum added as a start, then a
 small bootstrap (B = min($SCALING_AUDIT_MULTIVERSE_B or 50, the fit's own count)) -- as independent tasks through
 ``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. Every testable
 claim whose quantity the fit produces is then judged again by ``checks.claims.evaluate_claim`` with that fit's
@@ -42,6 +42,7 @@ __all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_
 
 MULTIVERSE_B_ENV = "SCALING_AUDIT_MULTIVERSE_B"
 DEFAULT_B = 50
+KEEP_STARTS = 16  # the best-ranked starts run to convergence per specification (the main optimum is always among them)
 DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (half the main fit's, to fit the budget)
 SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
 ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
@@ -119,7 +120,8 @@ def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: d
     gs = None if groups is None else np.asarray(groups)[keep]
     base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
     grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
-    point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter)
+    point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter, keep_fraction=0.0, keep_min=KEEP_STARTS,
+                           confirm=False)
     samples = None
     if n_boot > 0:
         boot = bootstrap_fit(law, obj, Xs, ys, point, grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs, unit=unit,

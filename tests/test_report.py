@@ -259,7 +259,8 @@ def test_build_report_writes_every_file(tmp_path, build_dir, keys):
     for name in ("claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage"):
         for ext in ("csv", "md", "tex"):
             assert (out / "tables" / f"{name}.{ext}").is_file(), f"{name}.{ext}"
-    assert set(TABLES) == {"claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage"}
+    assert set(TABLES) == {"claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage", "sensitivity",
+                           "robustness"}
     coverage = read_table(out / "tables" / "coverage.csv")
     assert list(coverage.columns) == ["paper", "fit", "quantity", "interval_kind", "nominal", "coverage", "coverage_mcse", "k"]
 

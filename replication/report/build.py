@@ -290,8 +290,8 @@ def summary_frame(results: list[dict]) -> pd.DataFrame:
         rows.append({"paper": r["paper"], "status": r["status"], **v,
                      "narrow intervals": sum(c.get("flag") == "implausibly narrow" for c in r.get("ci_width", [])),
                      "fit-health warnings": sum(h.get("status") in ("warn", "fail") for h in r.get("fit_health", [])),
-                     "verdict kept under every specification": robustness_section.kept_everywhere(r),
-                     "verdict": verdict_line(r), "year": year, "title": title})
+                     "verdict": verdict_line(r), "year": year, "title": title,
+                     "verdict kept under every specification": robustness_section.kept_everywhere(r)})
     order = {"failed": 0, "ok": 1, "not run": 2}
     frame = pd.DataFrame(rows)
     return frame.sort_values(["status", "paper"], key=lambda c: c.map(lambda x: order.get(x, 3)) if c.name == "status" else c,

@@ -29,6 +29,7 @@ from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
+from .data.schema import read_yaml
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
@@ -43,6 +44,7 @@ from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
+from .robustness.multiverse import FitRecipe, run_multiverse
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
                        n_boot_setting, time_limit_setting)
@@ -77,6 +79,7 @@ class Audit:
         self.consistency: list[dict] = []
         self._objectives: dict[str, object] = {}
         self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
+        self.recipes: dict[str, FitRecipe] = {}  # what the multiverse needs to redo each fit
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -368,6 +371,10 @@ class Audit:
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         self._objectives[name] = objective_obj
+        self.recipes[name] = FitRecipe(name, law_obj.name, inputs, target, dict(objective or proto.objective),
+                                       dict(starts or proto.starts), dict(boot_spec, n=n_boot), frame, X, y,
+                                       np.asarray(point.theta, dtype=float).ravel(),
+                                       point.screened if point.screened is not None and point.screened.shape == grid.shape else None)
         return record
 
     def _coverage_spec(self, boot_spec: dict, prefix: str) -> CoverageSpec:
@@ -917,6 +924,10 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                                         "record results with audit.fit, audit.add_quantity or audit.add_table, and return None")
                 _unknown_quantities(paper, audit.quantities)
                 result = audit.result()
+                with stage("multiverse"):
+                    result["sensitivity"] = run_multiverse(paper, audit.recipes, audit.quantities, audit.health,
+                                                           result["claims"], n_jobs, PAPERS / key / "paper.yaml",
+                                                           read_yaml(PAPERS / key / "paper.yaml").get("protocol"))
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)

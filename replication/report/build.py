@@ -32,6 +32,7 @@ from .cross_paper import allocation_figure, cross_paper_rows
 from .digitised import digitised_section
 from .figures import claims_forest_figure
 from .pages import Page, copy_static
+from . import robustness_section
 from .provenance import NAME, provenance, provenance_lines
 from .tables import bibtex, write_table
 
@@ -56,6 +57,7 @@ TABLES = {
                     f"allocation exponent a of N* ~ C^a from each, {CONSISTENCY_LEVEL:.0%} bootstrap percentile "
                     "intervals and the difference a_2 - a_3 with its paired interval from the same resamples; verdict "
                     f"{CONSISTENCY_RULE}", CONSISTENCY_COLUMNS),
+    **robustness_section.TABLES,
 }
 
 INTERVALS = (
@@ -136,7 +138,7 @@ def _build(build: Path, out: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
     os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private; the report is not
     try:
-        tables = {name: _frame([row for r in results for row in r.get(name, [])], cols) for name, (_, cols) in TABLES.items()}
+        tables = {name: _frame([row for r in results for row in _rows(r, name)], cols) for name, (_, cols) in TABLES.items()}
         tables["claims"] = _blank_levels(tables["claims"])
         for name, (caption, _) in TABLES.items():
             write_table(tmp / "tables", name, tables[name], caption, prov)
@@ -151,7 +153,8 @@ def _build(build: Path, out: Path) -> Path:
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
         forests = {r["paper"]: claims_forest_figure(tmp / "figures" / r["paper"] / "claims_forest.png", r.get("claims", []),
                                                     title=f"{r['paper']}: claimed against replicated") for r in results}
-        pages = {r["paper"]: _isolated_page(r, prov, forest=bool(forests[r["paper"]])) for r in results}
+        pages = {r["paper"]: _isolated_page(r, prov, forest=bool(forests[r["paper"]]), fig_dir=tmp / "figures")
+                 for r in results}
         checklist = build_checklist(tmp, results, prov)
         for key, page in pages.items():
             checklist.paper_section(page, key)
@@ -200,10 +203,15 @@ def _build(build: Path, out: Path) -> Path:
     return out
 
 
-def _isolated_page(r: dict, prov: dict, forest: bool = False) -> Page:
+def _rows(r: dict, name: str) -> list[dict]:
+    """A result's rows of table ``name`` (the multiverse's two tables come from its record)."""
+    return robustness_section.table_rows(r, name) if name in robustness_section.TABLES else r.get(name, [])
+
+
+def _isolated_page(r: dict, prov: dict, forest: bool = False, fig_dir: Path | None = None) -> Page:
     """A paper's page; if its result cannot be rendered, a page saying so (the other pages are unaffected)."""
     try:
-        return paper_page(r, prov, forest=forest)
+        return paper_page(r, prov, forest=forest, fig_dir=fig_dir)
     except Exception as exc:
         return Page(r["paper"]).text(f"Audit status: failed. The page could not be rendered from build/{r['paper']}/"
                                      f"result.json ({type(exc).__name__}: {exc}); run make to rebuild the result.")
@@ -251,7 +259,8 @@ FOREST_CAPTION = ("Each testable claim: (replicated - claimed) / |claimed| with 
 ALLOCATION_CAPTION = "Compute-optimal allocation across papers: published and replicated"
 FILTERS = {"claims": ["paper", "verdict", "provenance"], "ci_width": ["paper", "flag", "provenance"],
            "extrapolation": ["paper", "fit"], "fit_health": ["paper", "check", "status"], "allocation": ["paper", "what"],
-           "profile": ["paper", "fit", "agreement"], "coverage": ["paper", "fit", "nominal"]}
+           "profile": ["paper", "fit", "agreement"], "coverage": ["paper", "fit", "nominal"],
+           "sensitivity": ["paper", "fit", "spec", "verdict"], "robustness": ["paper", "verdict_main"]}
 TABLE_TITLES = {**{n: c for n, (c, _) in TABLES.items()}, "allocation": ALLOCATION_CAPTION}
 
 
@@ -287,7 +296,8 @@ def summary_frame(results: list[dict]) -> pd.DataFrame:
         rows.append({"paper": r["paper"], "status": r["status"], **v,
                      "narrow intervals": sum(c.get("flag") == "implausibly narrow" for c in r.get("ci_width", [])),
                      "fit-health warnings": sum(h.get("status") in ("warn", "fail") for h in r.get("fit_health", [])),
-                     "verdict": verdict_line(r), "year": year, "title": title})
+                     "verdict": verdict_line(r), "year": year, "title": title,
+                     "verdict kept under every specification": robustness_section.kept_everywhere(r)})
     order = {"failed": 0, "ok": 1, "not run": 2}
     frame = pd.DataFrame(rows)
     return frame.sort_values(["status", "paper"], key=lambda c: c.map(lambda x: order.get(x, 3)) if c.name == "status" else c,
@@ -332,6 +342,7 @@ def overview_page(results: list[dict], tables: dict[str, pd.DataFrame], prov: di
     page.text(INTERVALS)
     page.text("CI width: " + CI_RULE + ".")
     page.text("Profile intervals: " + PROFILE_RULE + ". Calibrated coverage: " + COVERAGE_RULE + ".")
+    page.text("Robustness (the 'verdict kept under every specification' column): " + robustness_section.RULE + ".")
     page.heading("Fit-health checks")
     page.items([f"{k}: {v}" for k, v in HEALTH_RULES.items()])
     return page
@@ -438,7 +449,7 @@ def _coverage_text(page: Page, rows: list[dict]) -> None:
         page.text("No interval's coverage falls short of its nominal level by more than the rule's margin.")
 
 
-def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
+def paper_page(r: dict, prov: dict, forest: bool = False, fig_dir: Path | None = None) -> Page:
     """One paper's page: metadata, data provenance, fits, claims, checks, tables and figures."""
     key = r["paper"]
     try:
@@ -507,6 +518,7 @@ def paper_page(r: dict, prov: dict, forest: bool = False) -> Page:
         if name == "claims":
             frame = _blank_levels(frame)
         page.table(frame, sortable=len(frame) > 1)
+    robustness_section.paper_section(page, r, None if fig_dir is None else fig_dir / key)
     for tname, t in r.get("tables", {}).items():
         page.heading(f"Table: {tname}")
         page.text(t["caption"])

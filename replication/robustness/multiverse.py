@@ -1,0 +1,283 @@
+"""The multiverse: each main fit refitted under every declared specification, every claim on it re-judged.
+
+``Audit.fit`` keeps a ``FitRecipe`` (the fit's arrays, law, criterion, start grid, bootstrap spec and optimum).
+After the replication script, ``run_multiverse`` refits the paper's main fit (and the fits its metadata names) once
+per specification of ``specs`` -- multi-start from the start grid (as the main fit's screen advanced it, ranked by the
+specification's objective, the best KEEP_STARTS run to the end; a fresh screen of DENSE_SCREEN iterations for the denser grid) with the main optimum added as a start, then a
+small bootstrap (B = min($SCALING_AUDIT_MULTIVERSE_B or 50, the fit's own count)) -- as independent tasks through
+``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. Every testable
+claim whose quantity the fit produces is then judged again by ``checks.claims.evaluate_claim`` with that fit's
+quantities and fit-health rows replaced by the specification's. Specifications the data cannot support are
+skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..checks.claims import evaluate_claim
+from ..checks.fit_health import fit_health_rows
+from ..checks.quantity import Quantity
+from ..checks.verdicts import NOT_TESTABLE
+from ..errors import MetadataError, SettingError
+from ..fitting import fit_multistart, make_objective, start_grid
+from ..fitting.hessian import objective_hessian
+from ..laws import get_law
+from ..laws.allocation import DERIVED
+from ..metadata.paper import Paper
+from ..parallel import run_tasks
+from ..timing import stage
+from ..uncertainty.bootstrap import bootstrap_fit
+from ..uncertainty.units import bootstrap_groups
+from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
+
+__all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_ENV", "DEFAULT_B", "SENSITIVITY_COLUMNS",
+           "ROBUSTNESS_COLUMNS", "RULE", "robustness_rows"]
+
+MULTIVERSE_B_ENV = "SCALING_AUDIT_MULTIVERSE_B"
+DEFAULT_B = 50
+KEEP_STARTS = 16  # the best-ranked starts run to convergence per specification (the main optimum is always among them)
+DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (half the main fit's, to fit the budget)
+SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
+ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
+                      "range_low", "range_high"]
+RULE = ("each main fit is refitted under every declared alternative choice (criterion, start grid, points kept), one "
+        "choice changed at a time, with a small bootstrap (its count is stated); each testable claim on the fit is "
+        "judged again by the same verdict rules. share_same_verdict is the share of alternatives giving the main "
+        "verdict; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
+        "estimate most (relative to the main value), or, when none changes it, the one that moves it most; range_low "
+        "and range_high span the estimate over the main fit and every alternative")
+
+
+def multiverse_b_setting() -> int:
+    """Bootstrap resamples per specification: $SCALING_AUDIT_MULTIVERSE_B, else DEFAULT_B; 0 skips the multiverse."""
+    raw = os.environ.get(MULTIVERSE_B_ENV, "").strip()
+    if not raw:
+        return DEFAULT_B
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SettingError(MULTIVERSE_B_ENV, raw, "must be a whole number >= 0",
+                           "set it to a resample count (0 skips the multiverse), or leave it unset")
+    return value
+
+
+@dataclass
+class FitRecipe:
+    """What a fit needs to be redone under another choice."""
+
+    name: str
+    law: str
+    inputs: dict[str, str]
+    target: str
+    objective: dict
+    starts: dict
+    bootstrap: dict  # the fit's bootstrap spec (n as run, seed, unit)
+    frame: pd.DataFrame
+    X: dict[str, np.ndarray]
+    y: np.ndarray
+    theta: np.ndarray  # the main fit's optimum, reused as a start
+    screened: np.ndarray | None = None  # the paper's grid as the main fit's screen advanced it
+
+
+def _seed(base: int, fit: str, spec: str) -> int:
+    """A seed fixed by the fit's seed and the specification's name (never by the order or worker)."""
+    return (int(base) + zlib.crc32(f"{fit}/{spec}".encode())) % (2**32)
+
+
+def _quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: dict, prefix: str) -> dict:
+    """The fitted constants and derived quantities (value, replicates) under the audit's names."""
+    natural = {k: float(v) for k, v in law.natural_params(theta).items()}
+    samp = {k: np.asarray(v) for k, v in law.natural_params(samples).items()} if samples is not None else {}
+    out = {prefix + k: (v, samp.get(k)) for k, v in natural.items()}
+    derive = DERIVED.get(law.name)
+    if derive is not None:
+        dp = derive({k: np.asarray(v) for k, v in natural.items()}, settings)
+        ds = derive(samp, settings) if samp else {}
+        out.update({prefix + k: (float(v), None if k not in ds else np.asarray(ds[k], dtype=float)) for k, v in dp.items()})
+    return out, natural, samp
+
+
+def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
+               keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
+               screened: np.ndarray | None = None) -> dict:
+    """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
+    the fit's quantities and health rows. ``screened`` (the paper's grid as the main fit's screen advanced it) replaces
+    a fresh screen of the grid: the starts are ranked by this specification's objective and the best run to the end.
+    Deterministic in its arguments."""
+    law = get_law(law_name)
+    obj = make_objective(objective)
+    Xs = {k: v[keep] for k, v in X.items()}
+    ys = y[keep]
+    gs = None if groups is None else np.asarray(groups)[keep]
+    base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
+    grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter, keep_fraction=0.0, keep_min=KEEP_STARTS,
+                           confirm=False)
+    samples = None
+    if n_boot > 0:
+        boot = bootstrap_fit(law, obj, Xs, ys, point, grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs, unit=unit,
+                             inline=True)
+        samples = boot.theta
+    prefix = "" if fit == "main" else f"{fit}."
+    qs, natural, samp = _quantities(law, point.theta, samples, settings, prefix)
+    H = objective_hessian(law, obj, Xs, ys, point.theta)
+    health = fit_health_rows(paper_key, fit, point, grid, H, samp or None, natural)
+    return {"quantities": qs, "health": health, "n_points": int(keep.sum()), "fun": float(point.fun)}
+
+
+def _specs_for(paper: Paper, recipe: FitRecipe, block: dict, path: Path) -> tuple[list[Spec], list[dict]]:
+    defaults = default_specs(recipe.law, recipe.objective, tuple(get_law(recipe.law).inputs))
+    return paper_specs(path, block, defaults)
+
+
+def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[np.ndarray | None, str, dict]:
+    """The points kept, a note, and the start axes for a specification; keep None (with the reason) if the data cannot
+    support it."""
+    keep = np.ones(len(recipe.y), dtype=bool)
+    note = ""
+    axes = recipe.starts if spec.starts == "paper" else dense_axes(tuple(law.params), recipe.starts)
+    if spec.selection is not None:
+        sel = spec.selection
+        if sel.kind == "range" and sel.of not in recipe.frame.columns:
+            raise MetadataError(path, f"protocol.multiverse.add ({spec.name}).points.column",
+                                f"fit '{recipe.name}' has no column '{sel.of}'", f"use one of {list(recipe.frame.columns)}")
+        if sel.kind != "range" and sel.of == "C" and not {"N", "D"} <= set(recipe.X):
+            return None, "the law has no N and D inputs to form C = 6 N D", axes
+        if sel.kind != "range" and sel.of != "C" and sel.of not in recipe.X:
+            return None, f"the law has no input {sel.of}", axes
+        cols = {sel.of: recipe.frame[sel.of].to_numpy(dtype=float)} if sel.kind == "range" else {}
+        keep, note = sel.mask(recipe.X, cols)
+        if keep.all():
+            return None, "the selection drops no point (identical to the main fit)", axes
+    if keep.sum() <= law.n_params:
+        return None, f"{int(keep.sum())} points left for {law.n_params} parameters", axes
+    if spec.starts == "dense" and start_grid(law.params, axes).shape[0] == start_grid(law.params, recipe.starts).shape[0]:
+        return None, "the start grid has no axis with two or more values to refine", axes
+    return keep, note, axes
+
+
+def _claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
+    """The testable claims whose quantity (or every component's) the fit produces."""
+    out = []
+    for c in paper.claims:
+        if main_rows.get(c.id, {}).get("verdict", NOT_TESTABLE) == NOT_TESTABLE:
+            continue
+        names = [paper.claim(x).quantity for x in c.components] if c.rule == "joint" else [c.quantity]
+        if names and all(n in produced for n in names):
+            out.append(c)
+    return out
+
+
+def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict[str, Quantity], health: list[dict],
+                   claims: list[dict], n_jobs: int = 1, path: Path | None = None, protocol_raw: dict | None = None) -> dict:
+    """Refit the main fits under every specification and re-judge their claims; the record for result.json."""
+    b_setting = multiverse_b_setting()
+    out = {"b": b_setting, "rule": RULE, "fits": [], "skipped": [], "excluded": [], "rows": [], "robustness": []}
+    if b_setting == 0:
+        out["note"] = f"multiverse skipped ({MULTIVERSE_B_ENV}=0)"
+        return out
+    block = read_multiverse(path, protocol_raw)
+    names = ["main"] + [f for f in block.get("fits", []) if f != "main"]
+    for f in names[1:]:
+        if f not in recipes:
+            raise MetadataError(path, "protocol.multiverse.fits", f"the replication runs no fit '{f}'",
+                                f"use one of {', '.join(sorted(recipes)) or '(none)'}")
+    main_rows = {r["claim"]: r for r in claims}
+    settings = dict(paper.protocol.settings) if paper.protocol else {}
+    tasks, meta = [], []
+    for fit in [f for f in names if f in recipes]:
+        recipe = recipes[fit]
+        law = get_law(recipe.law)
+        specs, excluded = _specs_for(paper, recipe, block, path)
+        out["excluded"] += [dict(e, fit=fit) for e in excluded]
+        n_boot = min(b_setting, int(recipe.bootstrap.get("n", 0)))
+        groups, unit = (None, "data points")
+        if n_boot > 0:
+            groups, unit = bootstrap_groups(recipe.frame, recipe.bootstrap, f"papers/{paper.key}")
+        prefix = "" if fit == "main" else f"{fit}."
+        produced = set(_quantities(law, recipe.theta, None, settings, prefix)[0])
+        fit_claims = _claims_of(paper, produced, main_rows)
+        out["fits"].append({"fit": fit, "n_boot": n_boot, "specs": [s.name for s in specs],
+                            "claims": [c.id for c in fit_claims]})
+        out["skipped"].append({"fit": fit, "spec": "no_exclusion", "reason": (
+            "the replication script selects the fitted points; the rows it left out are not part of the fit")})
+        for spec in specs:
+            keep, note, axes = _plan(recipe, spec, law, path, {})
+            if keep is None:
+                out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note})
+                continue
+            seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
+            obj = spec.objective if spec.objective is not None else recipe.objective
+            tasks.append((paper.key, fit, recipe.law, obj, axes, recipe.X, recipe.y, keep, groups, unit, recipe.theta,
+                          n_boot, seed, settings, recipe.screened if spec.starts == "paper" else None))
+            meta.append((fit, spec, note, seed, fit_claims, prefix))
+    if not tasks:
+        return out
+    with stage("multiverse"):
+        results = run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications")
+    for (fit, spec, note, seed, fit_claims, prefix), res in zip(meta, results):
+        qs = dict(quantities)
+        for k, (v, s) in res["quantities"].items():
+            qs[k] = Quantity(v, s, "bootstrap percentile")
+        hs = [h for h in health if h["fit"] != fit] + res["health"]
+        for c in fit_claims:
+            row = evaluate_claim(paper, c, qs, health=hs)
+            out["rows"].append({"paper": paper.key, "fit": fit, "spec": spec.name, "changed": f"{spec.changed}: {spec.what}",
+                                "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
+                                "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": c.id, "claimed": row["claimed"],
+                                "reason": spec.reason, "n_points": res["n_points"], "seed": seed, "selection": note,
+                                "origin": spec.origin})
+    mains = []
+    for fit in out["fits"]:
+        for cid in fit["claims"]:
+            r = main_rows[cid]
+            mains.append({"paper": paper.key, "fit": fit["fit"], "spec": "main", "changed": "none (the main protocol)",
+                          "quantity": r["quantity"], "value": r["replicated"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                          "verdict": r["verdict"], "claim": cid, "claimed": r["claimed"], "reason": "", "n_points": None,
+                          "seed": None, "selection": "", "origin": "main"})
+    out["rows"] = mains + out["rows"]
+    out["robustness"] = robustness_rows(out["rows"])
+    return out
+
+
+def robustness_rows(rows: list[dict]) -> list[dict]:
+    """Per claim: its main verdict, how many alternatives ran, the share keeping the verdict, the most influential
+    choice (see RULE) and the range of the estimate."""
+    out = []
+    by_claim: dict[tuple, list[dict]] = {}
+    for r in rows:
+        by_claim.setdefault((r["paper"], r["claim"]), []).append(r)
+    for (paper, claim), group in by_claim.items():
+        main = next((r for r in group if r["spec"] == "main"), None)
+        if main is None:
+            continue
+        alts = [r for r in group if r["spec"] != "main"]
+        v0 = float(main["value"])
+
+        def shift(r: dict) -> float:
+            v = float(r["value"])
+            if not np.isfinite(v) or not np.isfinite(v0):
+                return -np.inf if not np.isfinite(v) else np.inf
+            return abs(v - v0) / abs(v0) if v0 != 0 else abs(v - v0)
+
+        flips = [r for r in alts if r["verdict"] != main["verdict"]]
+        pool = flips or alts
+        top = max(pool, key=shift)["spec"] if pool else ""
+        vals = np.array([float(r["value"]) for r in group], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        out.append({"paper": paper, "claim": claim, "verdict_main": main["verdict"], "n_specs": len(alts),
+                    "share_same_verdict": (1 - len(flips) / len(alts)) if alts else float("nan"),
+                    "most_influential_choice": top,
+                    "range_low": float(vals.min()) if vals.size else float("nan"),
+                    "range_high": float(vals.max()) if vals.size else float("nan"),
+                    "fit": main["fit"], "changes_verdict": bool(flips)})
+    return out

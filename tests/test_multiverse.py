@@ -1,0 +1,124 @@
+"""The multiverse (robustness/): a planted fragility found, determinism across worker counts, exact table columns,
+and the checks of a paper's declared additions and exclusions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from replication.checks.claims import evaluate_claims
+from replication.errors import MetadataError
+from replication.fitting import fit_multistart, make_objective, start_grid
+from replication.laws import get_law
+from replication.metadata.paper import Paper
+from replication.robustness import multiverse as mv
+from replication.robustness.specs import default_specs, paper_specs, read_multiverse
+
+LAW = get_law("power_law")
+STARTS = {"a": [0.0, 2.0], "alpha": [0.1, 0.5, 1.0]}
+OBJECTIVE = {"name": "squared", "space": "log"}
+TRUE_ALPHA = 0.30
+
+
+def _data():
+    """y = 5 x^-0.3 with small noise at 8 sizes, except the smallest size, whose runs sit 40% below the law."""
+    rng = np.random.default_rng(7)
+    x = np.repeat(np.logspace(0, 3.5, 8), 6)
+    y = 5.0 * x ** -TRUE_ALPHA * np.exp(rng.normal(0, 0.01, x.size))
+    y[x == x.min()] *= 0.6
+    return pd.DataFrame({"x": x, "y": y})
+
+
+def _paper():
+    return Paper.model_validate({
+        "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
+        "law": {"name": "power_law", "statement": "y = A x^-alpha"},
+        "protocol": {"as_reported": "least squares on log y", "objective": OBJECTIVE, "starts": STARTS,
+                     "bootstrap": {"n": 20, "seed": 3}},
+        "claims": [{"id": "alpha", "statement": "the exponent is 0.30", "source": "synthetic", "provenance": "paper",
+                    "quantity": "alpha", "value": TRUE_ALPHA, "rule": "relative", "tolerance": 0.03,
+                    "tolerance_reason": "a synthetic claim"}],
+    })
+
+
+def _run(n_jobs=1, monkeypatch=None):
+    paper, frame = _paper(), _data()
+    X, y = {"x": frame["x"].to_numpy()}, frame["y"].to_numpy()
+    obj = make_objective(OBJECTIVE)
+    point = fit_multistart(LAW, obj, X, y, start_grid(LAW.params, STARTS))
+    qs, _, _ = mv._quantities(LAW, point.theta, None, {}, "")
+    quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
+    claims = evaluate_claims(paper, quantities, [])
+    recipe = mv.FitRecipe("main", "power_law", {"x": "x"}, "y", OBJECTIVE, STARTS, {"n": 20, "seed": 3}, frame, X, y,
+                          np.asarray(point.theta))
+    return mv.run_multiverse(paper, {"main": recipe}, quantities, [], claims, n_jobs=n_jobs, protocol_raw={})
+
+
+@pytest.fixture(scope="module")
+def result():
+    return _run()
+
+
+def test_planted_fragility_is_the_most_influential_choice(result):
+    """Main fit: alpha pulled away by the smallest runs (not reproduced); without them it is reproduced."""
+    (row,) = result["robustness"]
+    assert row["verdict_main"] == "not reproduced"
+    by_spec = {r["spec"]: r for r in result["rows"]}
+    assert by_spec["without_smallest_x"]["verdict"] == "reproduced"
+    assert abs(by_spec["without_smallest_x"]["value"] - TRUE_ALPHA) < 0.01
+    assert row["most_influential_choice"] == "without_smallest_x"
+    assert row["share_same_verdict"] < 1.0
+    assert row["n_specs"] == len(by_spec) - 1
+    assert row["range_low"] <= by_spec["main"]["value"] <= row["range_high"]
+
+
+def test_identical_for_one_and_two_workers(result):
+    two = _run(n_jobs=2)
+    assert pd.DataFrame(two["rows"]).equals(pd.DataFrame(result["rows"]))
+    assert two["robustness"] == result["robustness"]
+
+
+def test_exact_columns(result, tmp_path):
+    from replication.report.robustness_section import TABLES
+
+    assert TABLES["sensitivity"][1] == ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
+    assert TABLES["robustness"][1] == ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict",
+                                       "most_influential_choice", "range_low", "range_high"]
+    assert set(TABLES["sensitivity"][1]) <= set(result["rows"][0])
+    assert set(TABLES["robustness"][1]) <= set(result["robustness"][0])
+
+
+def test_unsupported_specifications_are_skipped_with_a_reason(result):
+    reasons = {s["spec"]: s["reason"] for s in result["skipped"]}
+    assert "no_exclusion" in reasons and reasons["no_exclusion"]
+
+
+def test_zero_b_skips(monkeypatch):
+    monkeypatch.setenv(mv.MULTIVERSE_B_ENV, "0")
+    assert _run()["rows"] == []
+    monkeypatch.setenv(mv.MULTIVERSE_B_ENV, "many")
+    with pytest.raises(Exception, match="SCALING_AUDIT_MULTIVERSE_B"):
+        _run()
+
+
+def test_paper_additions_and_exclusions_are_checked(tmp_path):
+    path = tmp_path / "paper.yaml"
+    defaults = default_specs("chinchilla", {"name": "huber", "delta": 1e-3}, ("N", "D"))
+    names = {s.name for s in defaults}
+    assert {"huber_0.0001", "huber_0.01", "huber_0.1", "least_squares_log", "least_squares_loss", "dense_grid",
+            "without_smallest_N", "without_largest_C"} <= names
+    assert "huber_0.001" not in names  # the main criterion itself is not an alternative
+    block = read_multiverse(path, {"multiverse": {
+        "add": [{"name": "huber_0.05", "reason": "the paper's appendix", "objective": {"name": "huber", "delta": 0.05}}],
+        "exclude": [{"name": "least_squares_loss", "reason": "the loss spans two decades"}]}})
+    specs, excluded = paper_specs(path, block, defaults)
+    assert "huber_0.05" in {s.name for s in specs} and "least_squares_loss" not in {s.name for s in specs}
+    assert excluded == [{"spec": "least_squares_loss", "reason": "the loss spans two decades"}]
+    with pytest.raises(MetadataError, match=r"exclude\[0\].name"):
+        paper_specs(path, {"exclude": [{"name": "nope", "reason": "x"}]}, defaults)
+    with pytest.raises(MetadataError, match=r"add\[0\].reason"):
+        read_multiverse(path, {"multiverse": {"add": [{"name": "x", "objective": {"name": "squared"}}]}})
+    with pytest.raises(MetadataError, match="exactly one"):
+        paper_specs(path, {"add": [{"name": "x", "reason": "y", "objective": {"name": "squared"}, "starts": "dense"}]},
+                    defaults)
+    with pytest.raises(MetadataError, match=r"add\[0\].objective"):
+        paper_specs(path, {"add": [{"name": "x", "reason": "y", "objective": {"name": "l7"}}]}, defaults)

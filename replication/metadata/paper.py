@@ -145,6 +145,9 @@ class Protocol(BaseModel):
     bootstrap: dict[str, Any] = Field(default_factory=lambda: {"n": 1000, "seed": 0})
     extrapolation: dict[str, Any] | None = None
     settings: dict[str, Any] = Field(default_factory=dict, description="paper-specific values, e.g. compute budgets")
+    multiverse: dict[str, Any] | None = Field(
+        default=None, description="alternative fitting choices to add or exclude, each with a reason "
+        "(checked in detail by replication/robustness/specs.py)")
 
     @model_validator(mode="after")
     def _bootstrap_unit(self) -> "Protocol":

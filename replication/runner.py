@@ -111,7 +111,7 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
             timing.reset()
             took_by_paper: dict[str, float] = {}
             if jobs > 1 and len(todo) > 1 and dask_address() is None:
-                ran = _run_in_workers(todo, build, override, jobs, limit, problems, _previous_times(build), say)
+                ran = _run_in_workers(todo, build, override, jobs, limit, problems, _expected_times(todo, build), say)
             else:
                 ran = _run_in_process(todo, build, override, jobs, limit, problems, say)
             for outcome, stages in ran:
@@ -119,6 +119,7 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
                 took_by_paper[outcome.key] = outcome.seconds
                 timing.add(stages)
             timing.write_record(build / "timings.json", papers=took_by_paper)
+            _remember_times(took_by_paper)
     for folder in unusable_paper_folders():
         outcomes.append(Outcome(folder, "failed", f"papers/{folder!r}: the folder name is not a usable paper key; "
                                 f"rename it ({KEY_RULE})", None))
@@ -205,15 +206,55 @@ def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
     return out
 
 
-def _previous_times(build: Path) -> dict[str, float]:
-    """Seconds per paper in the last run's timing record (empty when there is none)."""
+def _expected_times(todo: list[tuple[str, str]], build: Path) -> dict[str, float]:
+    """How long each paper is expected to take, for the longest-first order: its time in the last run, else (a
+    fresh build) a rough guess from the resamples its fits declare, 1 s per 100 (only the order depends on it)."""
+    previous = _previous_times(build)
+    out = {}
+    for key, _ in todo:
+        if key in previous:
+            out[key] = previous[key]
+            continue
+        try:
+            paper = load_paper(key)
+        except AuditError:
+            out[key] = 0.0
+            continue
+        proto = paper.protocol
+        default = int(proto.bootstrap.get("n", 0)) if proto is not None else 0
+        declared = [int((f.bootstrap or {}).get("n", default)) for f in getattr(paper, "fits", [])]
+        out[key] = (sum(declared) if declared else default) / 100.0 if paper.status == "replicated" else 0.0
+    return out
+
+
+TIMES_CACHE = ROOT / ".cache" / "paper_times.json"  # last time of each paper, kept across `make clean`
+
+
+def _read_times(path: Path) -> dict[str, float]:
     import json
 
     try:
-        papers = json.loads((build / "timings.json").read_text()).get("papers", {})
+        papers = json.loads(path.read_text()).get("papers", {})
         return {str(k): float(v) for k, v in papers.items() if isinstance(v, (int, float))}
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def _previous_times(build: Path) -> dict[str, float]:
+    """Seconds per paper in the last run's timing record, else in the cache kept across `make clean`."""
+    return {**_read_times(TIMES_CACHE), **_read_times(build / "timings.json")}
+
+
+def _remember_times(took: dict[str, float]) -> None:
+    """Keep each paper's last time outside build/ (it orders the next run only; results never depend on it)."""
+    import json
+
+    try:
+        merged = {**_read_times(TIMES_CACHE), **took}
+        TIMES_CACHE.parent.mkdir(exist_ok=True)
+        write_text_atomic(TIMES_CACHE, json.dumps({"papers": merged}, indent=1, sort_keys=True) + "\n")
+    except OSError:
+        pass
 
 
 def failure_lines(outcomes: list[Outcome]) -> list[str]:

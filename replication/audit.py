@@ -30,6 +30,7 @@ from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
 from .data.schema import read_yaml
+from .data.shape import shape_table
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
 from .fingerprint import code_version, fingerprint
 from .fitting import fit_multistart, make_objective, start_grid
@@ -43,7 +44,7 @@ from .isolation import failure_reason, time_limit as time_limit_of
 from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
-from .report.optimal_figures import Curve, Series, isoflop_figure, optimum_law_figure
+from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
 from .robustness.multiverse import FitRecipe, run_multiverse
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
@@ -80,6 +81,7 @@ class Audit:
         self._objectives: dict[str, object] = {}
         self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
         self.recipes: dict[str, FitRecipe] = {}  # what the multiverse needs to redo each fit
+        self.grouped: dict[str, dict[str, tuple[IsoflopResult, str]]] = {}  # grouped Approach-2 fit -> group -> (result, quantity suffix)
 
     # -- data -------------------------------------------------------------------------------
     def table(self, dataset: str, key: str | None = None) -> pd.DataFrame:
@@ -212,6 +214,7 @@ class Audit:
                                 f"declare tables: {{{name}: {{caption: ...}}}} or pass a caption to add_table")
         settings = self.paper.protocol.settings
         caption = decl.caption.format(**settings, **fields) if caption is None else caption
+        frame = shape_table(frame, decl, f"papers/{self.paper.key}/paper.yaml: tables.{name}")
         for quantity, summary in (decl.quantities if decl else {}).items():
             self.add_quantity(quantity, _summarise(frame, summary, settings,
                                                    f"papers/{self.paper.key}/paper.yaml: tables.{name}.quantities.{quantity}"))
@@ -429,6 +432,7 @@ class Audit:
                 out[f.name] = {g: self.isoflop(sub, spec, name=f.name, group=str(g), where=where,
                                                label="" if str(g) == f.unsuffixed else None)
                                for g, sub in frame.groupby(f.group_by, sort=False)}
+                self.grouped[f.name] = {g: (r, "" if str(g) == f.unsuffixed else f".{g}") for g, r in out[f.name].items()}
         for c in self.paper.consistency:
             self.compare_approaches(c.isoflop, c.law)
         return out
@@ -662,6 +666,69 @@ class Audit:
                          f"asymptotic {level:.0%} low": alo, f"asymptotic {level:.0%} high": ahi})
         return pd.DataFrame(rows)
 
+    def group_rows(self, fits: list[str], columns: list[str] = (), quantity: str = "a_alloc",
+                   level: float = 0.95) -> pd.DataFrame:
+        """One row per group of grouped Approach-2 fits, unrounded, for a declared table: the group, ``columns`` of its
+        first point, and per fit its budgets, exponent a, R^2, the bootstrap interval of ``quantity`` and the
+        asymptotic interval of a (the first fit's columns unprefixed, the others' prefixed '<fit>.')."""
+        path = PAPERS / self.paper.key / "paper.yaml"
+        missing = [n for n in fits if n not in self.grouped]
+        if missing:
+            raise MetadataError(path, f"fits[{missing[0]}]", "not a grouped isoflop fit that has run",
+                                suggest(missing[0], sorted(self.grouped)) + "name a fit with approach isoflop and group_by")
+        by = {f.name: f.group_by for f in self.paper.fits}[fits[0]]
+        rows = []
+        for g, (res, _) in self.grouped[fits[0]].items():
+            rec = {by: g, **{c: res.used[c].iloc[0] for c in columns}}
+            for name in fits:
+                r, suffix = self.grouped[name].get(g, (None, ""))
+                if r is None:
+                    continue
+                p = "" if name == fits[0] else f"{name}."
+                lo, hi = self.quantities[f"{'' if name == 'main' else name + '.'}{quantity}{suffix}"].interval(level)
+                alo, ahi = r.fit.exponent_interval(level)
+                rec.update({f"{p}budgets": r.fit.n, f"{p}a": r.fit.exponent, f"{p}r2": r.fit.r2, f"{p}boot_low": lo,
+                            f"{p}boot_high": hi, f"{p}asym_low": alo, f"{p}asym_high": ahi})
+            rows.append(rec)
+        return pd.DataFrame(rows)
+
+    def allocation_rows(self, name: str, level: float = 0.95) -> pd.DataFrame:
+        """The allocation N_opt, D_opt and tokens_per_param of every group of a grouped Approach-2 fit at each of its
+        compute budgets, with bootstrap intervals ('<quantity> 95% low'), one row per budget and group."""
+        decl = {f.name: f for f in self.paper.fits}[name]
+        budgets = decl.derived.get("compute_budgets", self.paper.protocol.settings.get("compute_budgets", ()))
+        prefix, rows = "" if name == "main" else f"{name}.", []
+        for c in (float(b) for b in budgets):
+            for g, (_, suffix) in self.grouped[name].items():
+                rec = {"budget": c, decl.group_by: g}
+                for q in ("N_opt", "D_opt", "tokens_per_param"):
+                    quantity = self.quantities[f"{prefix}{q}@{c:.3g}{suffix}"]
+                    rec[q] = quantity.value
+                    rec[f"{q} {level:.0%} low"], rec[f"{q} {level:.0%} high"] = quantity.interval(level)
+                rows.append(rec)
+        return pd.DataFrame(rows)
+
+    def steps_figure(self, stem: str, rows: pd.DataFrame, steps: list[str], *, series: str, at: str, label: str,
+                     value: str = "a", low: str = "boot_low", high: str = "boot_high", stored: str | None = None,
+                     references: dict[str, float] | None = None, order: list[str] | None = None,
+                     ylabel: str | None = None, title: str | None = None, caption: str | None = None) -> None:
+        """An exponent with its interval along a sequence of configurations (rows whose ``at`` is in ``steps``, in
+        that order, labelled by ``label``), one line per value of ``series`` (in ``order`` if given), ``stored`` values
+        as open markers and ``references`` as horizontal lines; text not given comes from paper.yaml's figures."""
+        caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
+        names = [rows.loc[rows[at] == s, label].iloc[0] for s in steps]
+        lines, marks = {}, {}
+        for name in order or list(dict.fromkeys(rows[series])):
+            m = rows[rows[series] == name].set_index(at).reindex(steps)
+            lines[name] = (m[value].to_numpy(dtype=float), m[low].to_numpy(dtype=float), m[high].to_numpy(dtype=float))
+            if stored:
+                marks[name] = m[stored].to_numpy(dtype=float)
+        fig_dir = self.out_dir / "figures"
+        with stage("figures"):
+            f = exponent_steps_figure(fig_dir / f"{stem}.png", names, lines, references or {}, marks or None,
+                                      ylabel=ylabel, title=title)
+        self.add_figure(fig_dir / f, caption)
+
     def budget_table(self, result: IsoflopResult, level: float = 0.95) -> pd.DataFrame:
         """Per-budget quadratic minima of an Approach-2 fit, with each optimum's interval over its bootstrap."""
         x = "D* (tokens)" if result.spec.optimum_of == "D" else "N* (parameters)"
@@ -685,9 +752,22 @@ class Audit:
         f = isoflop_figure(fig_dir / f"{stem}.png", curves, xlabel, ylabel, f"{self.paper.key}: IsoFLOP curves")
         self.add_figure(fig_dir / f, caption)
 
-    def optimum_figure(self, stem: str, lines: list[tuple[str, IsoflopResult]], ylabel: str, title: str, caption: str,
-                       *, upto: float | None = None, marks: list | None = None, level: float = 0.95) -> None:
-        """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given)."""
+    def figure_text(self, stem: str, caption: str | None, title: str | None, ylabel: str | None) -> tuple[str, str, str]:
+        """Caption, title and y label of a figure: those given, else those declared under figures in paper.yaml."""
+        decl = self.paper.figures.get(stem)
+        if decl is None and caption is None:
+            raise MetadataError(PAPERS / self.paper.key / "paper.yaml", f"figures.{stem}", "no caption for this figure",
+                                f"declare figures: {{{stem}: {{caption: ..., title: ..., ylabel: ...}}}} or pass a caption")
+        settings = self.paper.protocol.settings
+        return (decl.caption.format(**settings) if caption is None else caption,
+                decl.title if title is None else title, decl.ylabel if ylabel is None else ylabel)
+
+    def optimum_figure(self, stem: str, lines: list[tuple[str, IsoflopResult]], ylabel: str | None = None,
+                       title: str | None = None, caption: str | None = None, *, upto: float | None = None,
+                       marks: list | None = None, level: float = 0.95) -> None:
+        """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given);
+        text not given comes from the figure's declaration in paper.yaml."""
+        caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
         series = []
         for label, res in lines:
             C, x = res.used["budget"].to_numpy(dtype=float), res.used["x_opt"].to_numpy(dtype=float)

@@ -240,6 +240,56 @@ class Table(BaseModel):
     model_config = ConfigDict(extra="forbid")
     caption: str = Field(description="caption; {name} fields are filled from protocol.settings")
     quantities: dict[str, "Summary"] = Field(default_factory=dict, description="quantity name -> summary of a column")
+    pivot: "Pivot | None" = Field(None, description="reshape the computed rows first: one row per index value")
+    columns: dict[str, "Column | str"] = Field(default_factory=dict, description="output column -> its source (a "
+                                               "column or pandas expression) and rounding; only these, in this order")
+
+
+class Figure(BaseModel):
+    """The text of a figure replicate.py draws with an audit helper: caption, title and y-axis label."""
+
+    model_config = ConfigDict(extra="forbid")
+    caption: str = Field(description="caption; {name} fields are filled from protocol.settings")
+    title: str = ""
+    ylabel: str = ""
+
+
+class Column(BaseModel):
+    """One declared table column: its source (a column of the computed rows, or a pandas expression on them) and
+    optional rounding to decimals or to significant digits."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    source: str = Field(alias="from", description="a column of the computed rows, or a pandas expression on them")
+    round: int | None = Field(None, ge=0, description="decimals kept")
+    significant: int | None = Field(None, ge=1, description="significant digits kept")
+
+    @model_validator(mode="after")
+    def _one_rounding(self) -> "Column":
+        if self.round is not None and self.significant is not None:
+            raise ValueError("give round (decimals) or significant (digits), not both")
+        return self
+
+
+class Pivot(BaseModel):
+    """Rows to a wide table: one row per value of ``index`` (sorted), the ``keep`` columns from its first row, and
+    for each value of ``columns`` (in ``order`` if given) one column per entry of ``values`` named
+    '<column value> <value name>'; ``rows`` are extra rows (e.g. reference values) placed before an index value."""
+
+    model_config = ConfigDict(extra="forbid")
+    index: str
+    keep: list[str] = Field(default_factory=list)
+    columns: str
+    order: list[str] = Field(default_factory=list, description="the column values in output order (default sorted)")
+    values: dict[str, str] = Field(description="value name -> source column")
+    rows: list["ExtraRow"] = Field(default_factory=list)
+
+
+class ExtraRow(BaseModel):
+    """A row the data does not give (a reference value), placed before the row of index value ``before`` (or last)."""
+
+    model_config = ConfigDict(extra="forbid")
+    before: str | None = None
+    values: dict[str, Any]
 
 
 class Summary(BaseModel):
@@ -261,6 +311,7 @@ class Summary(BaseModel):
         return self
 
 
+Pivot.model_rebuild()
 Table.model_rebuild()
 
 
@@ -280,6 +331,8 @@ class Paper(BaseModel):
     consistency: list[Comparison] = Field(default_factory=list, description="Approach 2 against Approach 3")
     tables: dict[str, Table] = Field(default_factory=dict, description="captions and summary quantities of the "
                                      "tables replicate.py adds (Audit.add_table)")
+    figures: dict[str, Figure] = Field(default_factory=dict, description="caption, title and y label of the figures "
+                                       "replicate.py draws with audit helpers (by file stem)")
     claims: list[Claim] = Field(default_factory=list)
     runs_reported: int | None = Field(None, description="training runs the paper reports, if it says")
     notes: list[str] = Field(default_factory=list)

@@ -36,7 +36,8 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int]
     text = [c for c in shared if c not in numeric]
 
     def keyed(frame):
-        key = frame[text].fillna("").astype(str).agg("\x1f".join, axis=1) if text else pd.Series([""] * len(frame))
+        key = frame[text].fillna("").astype(str).agg("\x1f".join, axis=1) if text and len(frame) else \
+            pd.Series([""] * len(frame), dtype=str)  # an empty table's row-wise agg is a frame, not a key per row
         return frame.assign(_key=key.to_numpy(), _n=key.groupby(key).cumcount().to_numpy())
 
     merged = keyed(old).merge(keyed(new), on=["_key", "_n"], how="outer", suffixes=("_old", "_new"), indicator=True)

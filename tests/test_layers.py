@@ -22,6 +22,7 @@ LAYERS = [
     ("uncertainty", ["replication.uncertainty"]),
     ("protocols", ["replication.protocols"]),
     ("checks", ["replication.checks"]),
+    ("robustness", ["replication.robustness"]),
     ("drawing", ["replication.report.figures", "replication.report.optimal_figures", "replication.report.pages",
                  "replication.report.tables", "replication.report.text", "replication.report.provenance"]),
     ("audit", ["replication.audit"]),

@@ -260,7 +260,7 @@ def test_build_report_writes_every_file(tmp_path, build_dir, keys):
         for ext in ("csv", "md", "tex"):
             assert (out / "tables" / f"{name}.{ext}").is_file(), f"{name}.{ext}"
     assert set(TABLES) == {"claims", "ci_width", "extrapolation", "fit_health", "profile", "coverage", "sensitivity",
-                           "robustness"}
+                           "robustness", "consistency"}
     coverage = read_table(out / "tables" / "coverage.csv")
     assert list(coverage.columns) == ["paper", "fit", "quantity", "interval_kind", "nominal", "coverage", "coverage_mcse", "k"]
 
@@ -338,7 +338,7 @@ def test_build_report_is_reproducible(tmp_path, build_dir):
     second = snapshot(out)
     assert set(first) == set(second)
     tables = [k for k in first if k.startswith("tables/")]
-    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 36  # 9 tables x csv, md, tex, bib  # the checklist's own are tested in test_checklist_review.py
+    assert len([k for k in tables if not k.startswith("tables/checklist")]) == 40  # 10 tables x csv, md, tex, bib  # the checklist's own are tested in test_checklist_review.py
     for k in tables:
         assert first[k] == second[k], k
     for k in first:

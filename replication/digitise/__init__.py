@@ -4,7 +4,8 @@ and importing points digitised by hand with WebPlotDigitizer into the same forma
 from __future__ import annotations
 
 from .errors import DigitiseError
-from .pipeline import Digitisation, digitise_figure
+from .pipeline import digitise_figure
+from .result import Digitisation
 from .record import write_digitisation
 from .wpd import import_wpd
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from .pipeline import Digitisation
+from .result import Digitisation
 from .spec import DigitiseSpec
 
 TODO = "TO BE FILLED IN"

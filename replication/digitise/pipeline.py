@@ -4,7 +4,6 @@ off a colour bar, and estimate each point's error."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,26 +16,10 @@ from .errors import DigitiseError
 from .fragments import FragmentReport, find_fragment_markers, is_flattened
 from .markers import find_markers, series_name, split_legend
 from .primitives import Page
+from .result import Digitisation
 from .spec import AxisSpec, DigitiseSpec
 
 METHOD_VERSION = "1"
-
-
-@dataclass
-class Digitisation:
-    """The points of one figure panel and everything needed to say how they were obtained."""
-
-    points: pd.DataFrame
-    figure: str
-    sha256: str
-    page: int
-    panel: tuple[float, float, float, float]
-    x: AxisCalibration
-    y: AxisCalibration
-    colour_bar: ColourBar | None
-    legend_glyphs: int
-    warnings: list[str] = field(default_factory=list)
-    fragments: FragmentReport | None = None  # set when markers were recovered from flattened fragments
 
 
 def read_page(path: Path, page: int = 1) -> Page:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .calibration import AxisCalibration, Tick
 from .errors import DigitiseError
+from .result import Digitisation
 
 PIXEL_ERROR = 0.5  # default uncertainty of a click, in image pixels
 
@@ -98,8 +99,6 @@ class _Map:
 
 def import_wpd(project: str | Path, axes: str | None = None, pixel_error: float = PIXEL_ERROR):
     """A Digitisation from a WebPlotDigitizer project JSON (every dataset on the chosen XY axes is a series)."""
-    from .pipeline import Digitisation
-
     path = Path(project)
     try:
         raw = path.read_bytes()

@@ -24,6 +24,22 @@ def _relative_inside(v: str) -> str:
     return v
 
 
+def https_url(v: str, what: str) -> str:
+    """``v`` if it is an https URL with a host, else the error naming the field (``what``)."""
+    parts = urlsplit(v)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ValueError(f"{what} '{v}' must be an https:// URL")
+    return v
+
+
+def usable_keys(values: list[str], what: str) -> list[str]:
+    """``values`` if every one is a usable key (folder name), else the error naming the first bad one."""
+    bad = [k for k in values if not is_key(k)]
+    if bad:
+        raise ValueError(f"{what} {bad[0]!r} is not usable: use {KEY_RULE}")
+    return values
+
+
 def pinned_commit(v: str) -> str:
     """``v`` if it is a full 40-hex-digit commit id; a branch, tag or short id is refused (it can move)."""
     if not COMMIT.fullmatch(str(v)):
@@ -69,10 +85,7 @@ class DataFile(BaseModel):
     @field_validator("url")
     @classmethod
     def _https(cls, v: str) -> str:
-        parts = urlsplit(v)
-        if parts.scheme != "https" or not parts.netloc:
-            raise ValueError(f"url '{v}' must be an https:// URL")
-        return v
+        return https_url(v, "url")
 
     @field_validator("mirror_path")
     @classmethod
@@ -106,9 +119,7 @@ class Upstream(BaseModel):
     @field_validator("repository")
     @classmethod
     def _https_repo(cls, v: str) -> str:
-        if urlsplit(v).scheme != "https" or not urlsplit(v).netloc:
-            raise ValueError(f"repository '{v}' must be an https:// URL")
-        return v
+        return https_url(v, "repository")
 
 
 class Dataset(BaseModel):
@@ -129,17 +140,12 @@ class Dataset(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not is_key(v):
-            raise ValueError(f"dataset name '{v}' is not usable: use {KEY_RULE}")
-        return v
+        return usable_keys([v], "dataset name")[0]
 
     @field_validator("papers", "released_by")
     @classmethod
     def _keys(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if not is_key(k)]
-        if bad:
-            raise ValueError(f"paper key {bad[0]!r} is not usable: use {KEY_RULE}")
-        return v
+        return usable_keys(v, "paper key")
 
     def file(self, key: str | None = None) -> DataFile:
         if key is None:

@@ -9,9 +9,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..data.schema import read_yaml, validate_model
+from ..data.schema import read_yaml, usable_keys, validate_model
 from ..errors import MetadataError
-from ..paths import KEY_RULE, check_key, is_key
+from ..paths import check_key, is_key
 
 QUANTITY = re.compile(r"[A-Za-z_][A-Za-z0-9_.@+-]*")
 
@@ -340,17 +340,12 @@ class Paper(BaseModel):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        if not is_key(v):
-            raise ValueError(f"key {v!r} is not usable: use {KEY_RULE}")
-        return v
+        return usable_keys([v], "key")[0]
 
     @field_validator("datasets")
     @classmethod
     def _dataset_names(cls, v: list[str]) -> list[str]:
-        bad = [d for d in v if not is_key(d)]
-        if bad:
-            raise ValueError(f"dataset name {bad[0]!r} is not usable: use {KEY_RULE}")
-        return v
+        return usable_keys(v, "dataset name")
 
     @model_validator(mode="after")
     def _ids_unique(self) -> "Paper":

@@ -134,21 +134,18 @@ def tick_marks(page: Page, frame: Frame) -> dict[str, list[float]]:
         if s.stroke is None or s.closed or len(s.vertices) != 2 or s.curved:
             continue
         (ax, ay), (bx, by) = s.vertices
-        lo_y, hi_y, lo_x, hi_x = min(ay, by), max(ay, by), min(ax, bx), max(ax, bx)
-        if abs(ax - bx) < 1e-6:
-            tick = 0 < hi_y - lo_y <= longest and lo_y - tol <= y1 <= hi_y + tol
-            grid = lo_y <= y0 + tol and hi_y >= y1 - tol and x0 + tol < ax < x1 - tol
-            if tick and x0 - tol <= ax <= x1 + tol:
-                found["x"].append(float(ax))
-            elif grid:
-                grids.setdefault(("x", s.stroke, round(s.stroke_width, 3)), []).append(float(ax))
-        elif abs(ay - by) < 1e-6:
-            tick = 0 < hi_x - lo_x <= longest and lo_x - tol <= x0 <= hi_x + tol
-            grid = lo_x <= x0 + tol and hi_x >= x1 - tol and y0 + tol < ay < y1 - tol
-            if tick and y0 - tol <= ay <= y1 + tol:
-                found["y"].append(float(ay))
-            elif grid:
-                grids.setdefault(("y", s.stroke, round(s.stroke_width, 3)), []).append(float(ay))
+        if abs(ax - bx) < 1e-6:  # vertical: an x tick on the bottom edge, or an x grid line across the plot
+            axis, at, (lo, hi), across, along, edge = "x", ax, sorted((ay, by)), (y0, y1), (x0, x1), y1
+        elif abs(ay - by) < 1e-6:  # horizontal: a y tick on the left edge, or a y grid line
+            axis, at, (lo, hi), across, along, edge = "y", ay, sorted((ax, bx)), (x0, x1), (y0, y1), x0
+        else:
+            continue
+        tick = 0 < hi - lo <= longest and lo - tol <= edge <= hi + tol
+        grid = lo <= across[0] + tol and hi >= across[1] - tol and along[0] + tol < at < along[1] - tol
+        if tick and along[0] - tol <= at <= along[1] + tol:
+            found[axis].append(float(at))
+        elif grid:
+            grids.setdefault((axis, s.stroke, round(s.stroke_width, 3)), []).append(float(at))
     # A grid is several lines of one style; a single line across the plot (a threshold, a budget) is data.
     for (axis, _, _), positions in grids.items():
         if len(positions) >= 2:

@@ -2,8 +2,9 @@
 
     python -m benchmarks.compare_tables OLD_REPORT_DIR NEW_REPORT_DIR [--top 15]
 
-Rows are matched by their text columns (and their order among equal keys); rows present in one build only
-are counted. For numbers the absolute and relative differences are printed, largest first, so a change of
+Rows are matched by their identifying columns where the table has them (paper, claim, fit, quantity, check,
+spec, ...; else by all their text columns) and their order among equal keys; rows present in one build only are
+counted, and cells of other text columns (notes, details) that changed are counted apart. For numbers the absolute and relative differences are printed, largest first, so a change of
 engine or refactor can be checked against "same numbers" (an interval end may move by its Monte Carlo
 error, a point estimate not at all); interval ends that carry a Monte Carlo SE (a column X with X_mcse) are
 also compared with it, and the largest move in MC SEs is printed.
@@ -29,11 +30,17 @@ def _numeric(col: pd.Series) -> pd.Series | None:
     return values if values[filled].notna().all() and filled.any() else None
 
 
-def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int]:
-    """Differences of the numeric columns both tables share, rows matched by the shared text columns."""
+ID_COLUMNS = ("paper", "claim", "fit", "quantity", "check", "spec", "dataset", "approach_a", "approach_b", "figure",
+              "interval_kind", "item", "split_column", "what", "budget")
+
+
+def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int, int]:
+    """Differences of the numeric columns both tables share, rows matched by the identifying (else all) text
+    columns; also the number of other text cells that changed."""
     shared = [c for c in old.columns if c in new.columns]
     numeric = [c for c in shared if _numeric(old[c].fillna("")) is not None and _numeric(new[c].fillna("")) is not None]
-    text = [c for c in shared if c not in numeric]
+    every_text = [c for c in shared if c not in numeric]
+    text = [c for c in every_text if c in ID_COLUMNS] or every_text
 
     def keyed(frame):
         key = frame[text].fillna("").astype(str).agg("\x1f".join, axis=1) if text and len(frame) else \
@@ -60,7 +67,10 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[list[dict], int, int]
                          "abs": diff[i], "rel": rel[i], "mcse": mcse[i]})
     only_old = int((merged["_merge"] == "left_only").sum())
     only_new = int((merged["_merge"] == "right_only").sum())
-    return rows, only_old, only_new
+    both = merged["_merge"] == "both"
+    changed_text = sum(int((merged.loc[both, f"{c}_old"].fillna("") != merged.loc[both, f"{c}_new"].fillna("")).sum())
+                       for c in every_text if c not in text)
+    return rows, only_old, only_new, changed_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         if not a.exists() or not b.exists():
             print(f"## {name}: only in {'the new' if b.exists() else 'the old'} build")
             continue
-        rows, only_old, only_new = compare(read(a), read(b))
+        rows, only_old, only_new, changed_text = compare(read(a), read(b))
         total += len(rows)
         extra = f"; rows only in old {only_old}, only in new {only_new}" if only_old or only_new else ""
+        extra += f"; {changed_text} text cells changed" if changed_text else ""
         if not rows:
             print(f"## {name}: no numeric differences{extra}")
             continue

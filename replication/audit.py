@@ -294,8 +294,10 @@ class Audit:
         bootstrap: dict | None = None,
         extrapolation: dict | None = None,
         plot_against: str | None = None,
+        figures: bool = True,
     ) -> dict:
-        """Refit a law by the protocol (defaults from paper.yaml), bootstrap it, and run the checks on it."""
+        """Refit a law by the protocol (defaults from paper.yaml), bootstrap it, and run the checks on it (and draw its
+        figures unless ``figures`` is false)."""
         proto = self.paper.protocol
         law_obj = get_law(law or self.paper.law.name)
         objective_obj = make_objective(objective or proto.objective)
@@ -368,9 +370,11 @@ class Audit:
         if extra_spec:
             with stage("extrapolation refits"):
                 held = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, grid, X, y)
-        with stage("figures"):
-            self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
-                      {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {}, natural)
+        if figures:
+            with stage("figures"):
+                self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
+                              {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {},
+                              natural)
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         self._objectives[name] = objective_obj
@@ -416,7 +420,8 @@ class Audit:
                     self.frames[name] = sub
                     out[name] = self.fit(sub, inputs=f.inputs, target=f.target, name=name, law=law_name,
                                          objective=f.objective, starts=f.starts, bootstrap=f.bootstrap,
-                                         extrapolation={} if targets else f.extrapolation, plot_against=f.plot_against)
+                                         extrapolation={} if targets else f.extrapolation, plot_against=f.plot_against,
+                                         figures=f.figures)
                     if targets:
                         self.score_targets(name, prepared[prepared[targets].to_numpy(dtype=bool)], f.extrapolation)
                     self.derive(name, f.derived)
@@ -434,7 +439,13 @@ class Audit:
                                for g, sub in frame.groupby(f.group_by, sort=False)}
                 self.grouped[f.name] = {g: (r, "" if str(g) == f.unsuffixed else f".{g}") for g, r in out[f.name].items()}
         for c in self.paper.consistency:
-            self.compare_approaches(c.isoflop, c.law)
+            if "{group}" in c.law:  # a grouped law fit: one comparison per group, on that group's runs
+                f = {d.name: d for d in self.paper.fits}.get(c.law)
+                for g in ([] if f is None else self.frames[c.law].groupby(f.group_by, sort=False).groups):
+                    label = "_".join(map(str, g)) if isinstance(g, tuple) else str(g)
+                    self.compare_approaches(c.isoflop, c.law, group=label)
+            else:
+                self.compare_approaches(c.isoflop, c.law)
         return out
 
     def score_targets(self, name: str, targets: pd.DataFrame, spec: dict) -> dict:
@@ -570,14 +581,18 @@ class Audit:
             return None
         return self.table(f.data.dataset, f.data.file)
 
-    def compare_approaches(self, isoflop: str, law: str) -> dict:
-        """A row of the consistency table: Approach 2 (fit ``isoflop``) against Approach 3 (fit ``law``), paired."""
+    def compare_approaches(self, isoflop: str, law: str, group: str | None = None) -> dict:
+        """A row of the consistency table: Approach 2 (fit ``isoflop``) against Approach 3 (fit ``law``), paired;
+        for a grouped law fit (``law`` named with {group}), on the runs of ``group``."""
         path = PAPERS / self.paper.key / "paper.yaml"
         decl = {f.name: f for f in self.paper.fits}
         for field, name in (("isoflop", isoflop), ("law", law)):
             if name not in decl or name not in self.frames:
                 raise MetadataError(path, f"consistency.{field}", f"no declared fit '{name}' has run",
                                     suggest(name, sorted(decl)) + "name a fit declared under fits")
+        f_law = decl[law]
+        if group is not None:
+            law = law.format(group=group)
         rec = self.fits.get(law, {}).get("bootstrap")
         prefix = "" if law == "main" else f"{law}."
         if rec is None or f"{prefix}a_alloc" not in self.quantities:
@@ -586,12 +601,14 @@ class Audit:
         frame = self.frames[law]
         iso = {k: v for k, v in decl[isoflop].isoflop.items() if k != "through"}
         spec = spec_from(iso, f"{path}: fits[{isoflop}]")
-        f_law = decl[law]
         boot_spec = dict(self.paper.protocol.bootstrap if f_law.bootstrap is None else f_law.bootstrap)
         groups, _ = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
         q3 = self.quantities[f"{prefix}a_alloc"]
         samples = resampled_exponents(frame, spec, rec["n"], rec["seed"], groups)
-        row = consistency_row(self.paper.key, f"{f_law.data.dataset}/{f_law.data.file or ''}".rstrip("/"),
+        dataset = f"{f_law.data.dataset}/{f_law.data.file or ''}".rstrip("/")
+        if group is not None:
+            dataset += f" ({f_law.group_by} {group})"
+        row = consistency_row(self.paper.key, dataset,
                               (f"Approach 2 ({isoflop})", f"Approach 3 ({law})"),
                               (isoflop_exponent(frame, spec), samples), (q3.value, q3.samples))
         self.consistency.append(row)

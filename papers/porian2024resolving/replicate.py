@@ -26,7 +26,7 @@ def points_at_released_optima(frame: pd.DataFrame, audit: Audit) -> pd.DataFrame
 def replicate(audit: Audit) -> None:
     out = audit.run_fits({"configurations": configurations, "points_at_released_optima": points_at_released_optima})
     stored = audit.table("porian-discrepancies", "fit_results").pivot(index=KEYS, columns="fit", values="n_exponent")
-    rows = audit.group_rows(list(out), KEYS + ["series", "order", "step", "change"]).merge(stored, on=KEYS)
+    rows = audit.group_rows(["main", "unweighted", "raw_akima"], KEYS + ["series", "order", "step", "change"]).merge(stored, on=KEYS)
     boot = out["main"]["rw_kaplan_repro"].boot
     for name in ("authors_fits", "steps", "intervals"):
         audit.add_table(name, rows, boot=f"{boot.description} ({boot.n} draws per configuration)")

@@ -11,11 +11,13 @@ interior minimum has no exponent and is left out of both intervals of that row (
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from ..fitting.loglog import fit_power_law
-from ..protocols.isoflop import IsoflopSpec, locate_minima
+from ..fitting.loglog import fit_power_law, wls_lines
+from ..protocols.isoflop import IsoflopSpec, budget_minimum, locate_minima
 from ..uncertainty.intervals import percentile_interval
 from ..uncertainty.resample import chunk_sizes, resample_weights
 
@@ -26,24 +28,63 @@ COLUMNS = ["paper", "dataset", "approach_a", "a", "a_low", "a_high", "approach_b
            "difference", "diff_low", "diff_high", "verdict"]
 
 
-def isoflop_exponent(frame: pd.DataFrame, spec: IsoflopSpec) -> float:
-    """The exponent of x* = k C^a through the valid minima of ``frame`` (NaN with fewer than two)."""
-    used = locate_minima(frame, spec).query("valid")
+def isoflop_exponent(frame: pd.DataFrame, spec: IsoflopSpec, resample: bool = False) -> float:
+    """The exponent of x* = k C^a through the valid minima of ``frame`` (NaN with fewer than two), weighted by the
+    spread of the optimum per budget where the spec says so (as the paper's own Approach-2 fit)."""
+    used = locate_minima(frame, spec, sparse_ok=resample).query("valid")
     if used["budget"].nunique() < 2:
         return float("nan")
-    a = fit_power_law(used["budget"], used["x_opt"]).exponent
+    sd = used[spec.sd] if spec.weighted else None
+    a = fit_power_law(used["budget"], used["x_opt"], sd).exponent
     return a if spec.optimum_of == "N" else 1 - a
+
+
+def _budget_rows(frame: pd.DataFrame, spec: IsoflopSpec) -> list[tuple[IsoflopSpec, np.ndarray]]:
+    """Per budget of the analysis, the spec that locates its minimum alone and the rows that minimum can use."""
+    c = frame[spec.budget].to_numpy(dtype=float)
+    if spec.minimum != "given" and spec.budgets is not None:  # budgets by compute tolerance (as locate_minima)
+        tol = np.log1p(spec.tolerance if spec.tolerance is not None else 0.1) + 1e-12
+        return [(replace(spec, budgets=(b,)), np.flatnonzero(np.abs(np.log(c / b)) <= tol)) for b in spec.budgets]
+    return [(spec, np.flatnonzero(c == b)) for b in np.unique(c)]
 
 
 def resampled_exponents(frame: pd.DataFrame, spec: IsoflopSpec, n_boot: int, seed: int,
                         groups: np.ndarray | None) -> np.ndarray:
-    """Approach 2's exponent on every resample the law's bootstrap drew (same seed, chunks and clusters)."""
-    sizes = chunk_sizes(n_boot)
-    out = []
-    for i, size in enumerate(sizes):
-        W = resample_weights(len(frame), size, seed, i, len(sizes), groups)
-        out += [isoflop_exponent(frame[w > 0], spec) for w in W]
-    return np.asarray(out, dtype=float)
+    """Approach 2's exponent on every resample the law's bootstrap drew (same seed, chunks and clusters).
+
+    A budget's minimum depends only on which of its runs a resample drew, so each distinct draw of a budget is
+    located once (``budget_minimum``, the rule of ``locate_minima``) and reused; the lines through the minima are
+    fitted for all resamples at once (``wls_lines``, weighted as ``isoflop_exponent``)."""
+    budgets = _budget_rows(frame, spec)
+    size = frame[spec.size].to_numpy(dtype=float)
+    loss = frame[spec.loss].to_numpy(dtype=float) if spec.loss else size
+    sd = frame[spec.sd].to_numpy(dtype=float) if spec.weighted else np.ones(len(frame))
+    level = frame[spec.budget].to_numpy(dtype=float)
+    memo: dict[tuple, tuple[float, float, float]] = {}
+
+    def minimum(j: int, rows: np.ndarray) -> tuple[float, float, float]:
+        key = (j, rows.tobytes())
+        if key not in memo:
+            bspec = budgets[j][0]
+            x = budget_minimum(bspec, size[rows], loss[rows]) if rows.size else float("nan")
+            c = bspec.budgets[0] if bspec.budgets is not None and bspec.minimum != "given" else (level[rows[0]] if rows.size else np.nan)
+            memo[key] = (float(c), x, float(sd[rows[0]]) if rows.size else np.nan)
+        return memo[key]
+
+    chunks = chunk_sizes(n_boot)
+    cells = []
+    for i, count in enumerate(chunks):
+        W = resample_weights(len(frame), count, seed, i, len(chunks), groups)
+        for w in W:
+            drawn = w > 0
+            cells.append([minimum(j, rows[drawn[rows]]) for j, (_, rows) in enumerate(budgets)])
+    M = np.asarray(cells, dtype=float).reshape(len(cells), len(budgets), 3)
+    valid = np.isfinite(M[..., 1])
+    log_c = np.where(valid, np.log(np.where(valid, M[..., 0], 1.0)), 0.0)
+    log_x = np.where(valid, np.log(np.where(valid, M[..., 1], 1.0)), 0.0)
+    weight = np.where(valid, 1.0 / np.where(valid, M[..., 2], 1.0) ** 2, 0.0)
+    slope, _ = wls_lines(log_c, log_x, weight)
+    return slope if spec.optimum_of == "N" else 1 - slope
 
 
 def consistency_row(paper: str, dataset: str, names: tuple[str, str], a2: tuple[float, np.ndarray],

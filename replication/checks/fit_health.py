@@ -66,8 +66,9 @@ def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarra
         rows.append(health_row(paper, fit_name, check, value, ok, detail))
 
     add("converged", bool(fit.converged), fit.converged, f"{fit.n_iter} iterations, max |gradient| {np.abs(fit.grad).max():.3g}")
-    scale = np.maximum(np.abs(fit.theta), 1e-8)
-    moved = float(np.max(np.abs(fit.theta - fit.start) / scale))
+    finite = np.isfinite(fit.theta)  # a coordinate at an infinite limit (a face of the law) moved all the way
+    scale = np.maximum(np.abs(fit.theta[finite]), 1e-8)
+    moved = float(np.max(np.abs(fit.theta[finite] - fit.start[finite]) / scale, initial=0.0)) if finite.all() else float("inf")
     add("moved_from_start", moved, moved > 1e-6, "largest relative change from the start")
     on_grid = bool(np.any(np.all(np.abs(starts - fit.theta) <= 1e-8 * np.maximum(1, np.abs(starts)), axis=1)))
     add("off_start_grid", not on_grid, not on_grid, f"{starts.shape[0]} starts")
@@ -77,11 +78,18 @@ def fit_health_rows(paper: str, fit_name: str, fit: FitResult, starts: np.ndarra
         lo, hi = fit.bounds[:, 0], fit.bounds[:, 1]
         at = [n for n, t, a, b in zip(fit.param_names, fit.theta, lo, hi) if abs(t - a) <= 1e-6 or abs(t - b) <= 1e-6]
         add("off_bounds", not at, not at, ", ".join(at) or "none at a bound")
-    eig = np.linalg.eigvalsh(hessian)
-    cond = float(np.abs(eig).max() / np.abs(eig).min()) if np.abs(eig).min() > 0 else float("inf")
-    pos = bool(eig.min() > 0)
-    add("hessian_condition", cond, pos and cond < RIDGE_CONDITION,
-        f"eigenvalues {eig.min():.3g} .. {eig.max():.3g}" + ("" if pos else "; not positive definite"))
+    held = [n for n, ok in zip(fit.param_names, finite) if not ok]
+    block = hessian[np.ix_(finite, finite)]
+    if np.isfinite(block).all() and block.size:
+        eig = np.linalg.eigvalsh(block)
+        cond = float(np.abs(eig).max() / np.abs(eig).min()) if np.abs(eig).min() > 0 else float("inf")
+        pos = bool(eig.min() > 0)
+        detail = f"eigenvalues {eig.min():.3g} .. {eig.max():.3g}" + ("" if pos else "; not positive definite")
+    else:
+        cond, pos, detail = float("inf"), False, "the Hessian is not finite at the optimum"
+    if held:
+        detail += f"; of the other parameters, with {', '.join(held)} at {'its' if len(held) == 1 else 'their'} limit"
+    add("hessian_condition", cond, pos and cond < RIDGE_CONDITION, detail)
     add("starts_at_best", fit.n_at_best, None, f"{fit.n_at_best} of the starts run to convergence reach the best objective")
     n, p = int(fit.n_points), len(fit.param_names)
     add("points_per_parameter", n / p, n > p, f"{n} points, {p} parameters")

@@ -111,15 +111,21 @@ def akima_minimum(x, loss, grid_factor: int = 25, what: str = "IsoFLOP Akima int
 
 
 def budget_optima(frame: pd.DataFrame, budget: str, x: str, loss: str, method: Method = "quadratic",
-                  grid_factor: int = 25) -> pd.DataFrame:
-    """One row per budget: number of points, the optimum x_opt and loss_opt, and whether it is a valid optimum."""
+                  grid_factor: int = 25, sparse_ok: bool = False) -> pd.DataFrame:
+    """One row per budget: number of points, the optimum x_opt and loss_opt, and whether it is a valid optimum.
+
+    A budget with fewer than three distinct x is an error, or with ``sparse_ok`` (a resample of the runs, which can
+    draw too few of a budget's runs) a row without a valid optimum."""
     missing = [c for c in (budget, x, loss) if c not in frame.columns]
     if missing:
         raise FitError(f"IsoFLOP optima: the table has no column {missing[0]!r}. Fix: use one of {list(frame.columns)}")
     rows = []
     for c, g in frame.groupby(budget, sort=True):
         what = f"IsoFLOP curve at {budget} = {c:.3g}"
-        if method == "quadratic":
+        if sparse_ok and g[x].nunique() < 3:
+            rows.append({budget: float(c), "n_points": len(g), "x_opt": float("nan"), "loss_opt": float("nan"),
+                         "valid": False, "inside_range": False, "note": "fewer than three distinct sizes"})
+        elif method == "quadratic":
             q = quadratic_fit(g[x], g[loss], what)
             xo, lo = q.x_opt, q.loss_opt
             inside = bool(np.isfinite(xo) and g[x].min() <= xo <= g[x].max())
@@ -239,13 +245,13 @@ def isoflop_minima(
             row["note"] = "fewer than 3 model sizes"
         else:
             x, y = np.log(best.index.to_numpy(dtype=float)), np.log(best.to_numpy(dtype=float))
-            x_star, y_star, note = _minimum(x, y, method, points_per_interval)
+            x_star, y_star, note = curve_minimum(x, y, method, points_per_interval)
             row.update(N_star=float(np.exp(x_star)), loss_star=float(np.exp(y_star)), note=note)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _minimum(x: np.ndarray, y: np.ndarray, method: str, points_per_interval: int) -> tuple[float, float, str]:
+def curve_minimum(x: np.ndarray, y: np.ndarray, method: str, points_per_interval: int) -> tuple[float, float, str]:
     """(log N*, log L*, note); NaN with a note when the minimum is on the edge of the size range."""
     if method == "akima":
         n_opt, loss_opt = akima_minimum(np.exp(x), np.exp(y), points_per_interval)

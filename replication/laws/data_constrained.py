@@ -7,7 +7,8 @@ compute-optimal parameter count for U tokens under the law's own single-epoch pa
 (A / B)^(1 / alpha) U), R_N = N / U_N - 1 and N' = U_N + U_N R*_N (1 - exp(-R_N / R*_N)).
 
 Fitted as LSE(a - alpha log N', b - beta log D', e) with A, B, E = e^a, e^b, e^e and R* = e^(log R*) (positive).
-``data_constrained`` ties beta = alpha (the authors' published form); ``data_constrained_untied`` frees beta.
+``data_constrained_untied`` frees beta; ``data_constrained`` ties beta = alpha (the authors' published form) with the
+suite's one tying mechanism (``laws.fixed.tie``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Inputs, Law, column, logsumexp_terms, register
+from .fixed import tie
 
 
 def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
@@ -34,14 +36,13 @@ def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
     return eff, ex, rs, d_log_rs, face
 
 
-def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
-    a, b, e, alpha = (theta[:, j : j + 1] for j in range(4))
-    beta = alpha if tied else theta[:, 4:5]
+def _parts(theta: np.ndarray, X: Inputs) -> dict:
+    a, b, e, alpha, beta = (theta[:, j : j + 1] for j in range(5))
     log_rd, log_rn = theta[:, -2:-1], theta[:, -1:]
     N, D, U = column(X, "N"), column(X, "D"), column(X, "U")
     log_u = np.log(U)
     # the compute-optimal parameter count for U unique tokens: log N_opt = (a - b + log alpha - log beta + beta log U) / alpha
-    k = a - b + beta * log_u if tied else a - b + np.log(alpha) - np.log(beta) + beta * log_u
+    k = a - b + np.log(alpha) - np.log(beta) + beta * log_u
     log_nopt = k / alpha
     capped = log_nopt < np.log(N)  # U_N = N_opt < N: the run has excess parameters
     log_un = np.where(capped, log_nopt, np.log(N))
@@ -55,12 +56,12 @@ def _parts(theta: np.ndarray, X: Inputs, tied: bool) -> dict:
                 n_eff=n_eff, ex_n=ex_n, rn=rn, face_n=face_n, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
 
 
-def _log_predict(theta: np.ndarray, X: Inputs, tied: bool) -> np.ndarray:
-    return logsumexp_terms(_parts(theta, X, tied)["terms"])[0]
+def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
+    return logsumexp_terms(_parts(theta, X)["terms"])[0]
 
 
-def _log_jacobian(theta: np.ndarray, X: Inputs, tied: bool):
-    p = _parts(theta, X, tied)
+def _log_jacobian(theta: np.ndarray, X: Inputs):
+    p = _parts(theta, X)
     logf, w = logsumexp_terms(p["terms"])
     w_n, w_d, w_e = w[..., 0], w[..., 1], w[..., 2]
     alpha, beta = p["alpha"], p["beta"]
@@ -71,29 +72,21 @@ def _log_jacobian(theta: np.ndarray, X: Inputs, tied: bool):
     s = np.where(p["capped"], dn_dun, 0.0)
     # derivatives of log N_opt = k / alpha
     dlo_da, dlo_db = 1.0 / alpha, -1.0 / alpha
-    if tied:
-        dlo_dalpha = -(p["a"] - p["b"]) / alpha**2
-    else:
-        dlo_dalpha = (1.0 - p["k"]) / alpha**2
-        dlo_dbeta = (-1.0 / beta + p["log_u"]) / alpha
+    dlo_dalpha = (1.0 - p["k"]) / alpha**2
+    dlo_dbeta = (-1.0 / beta + p["log_u"]) / alpha
     log_n_eff, log_d_eff = np.log(p["n_eff"]), np.log(p["d_eff"])
     g_a = w_n * (1.0 - alpha * s * dlo_da)
     g_b = w_d - w_n * alpha * s * dlo_db
     g_alpha = -w_n * (log_n_eff + alpha * s * dlo_dalpha)
-    cols = [g_a, g_b, w_e]
-    if tied:
-        cols.append(g_alpha - w_d * log_d_eff)
-    else:
-        cols += [g_alpha, -w_d * log_d_eff - w_n * alpha * s * dlo_dbeta]
+    cols = [g_a, g_b, w_e, g_alpha, -w_d * log_d_eff - w_n * alpha * s * dlo_dbeta]
     cols.append(-w_d * beta * p["dd_log_rd"] / p["d_eff"])
     cols.append(-w_n * alpha * p["dn_log_rn"] / p["n_eff"])
     return logf, np.stack(cols, axis=-1)
 
 
-def _natural(theta: np.ndarray, tied: bool) -> dict[str, np.ndarray]:
-    out = {"A": np.exp(theta[..., 0]), "B": np.exp(theta[..., 1]), "E": np.exp(theta[..., 2]), "alpha": theta[..., 3]}
-    if not tied:
-        out["beta"] = theta[..., 4]
+def _natural(theta: np.ndarray) -> dict[str, np.ndarray]:
+    out = {"A": np.exp(theta[..., 0]), "B": np.exp(theta[..., 1]), "E": np.exp(theta[..., 2]), "alpha": theta[..., 3],
+           "beta": theta[..., 4]}
     out["R_D_star"] = np.exp(theta[..., -2])
     out["R_N_star"] = np.exp(theta[..., -1])
     return out
@@ -101,23 +94,6 @@ def _natural(theta: np.ndarray, tied: bool) -> dict[str, np.ndarray]:
 
 # no decay of repeated data or of excess parameters (R* = inf, log R* = +inf) is a limit of the law
 FACES = (("log_rd_star", np.inf), ("log_rn_star", np.inf))
-
-DATA_CONSTRAINED = register(
-    Law(
-        name="data_constrained",
-        params=("a", "b", "e", "alpha", "log_rd_star", "log_rn_star"),
-        inputs=("N", "D", "U"),
-        formula="L = E + A / N'^alpha + B / D'^alpha, D' = U + U R*_D (1 - e^(-R_D / R*_D)), "
-        "N' = U_N + U_N R*_N (1 - e^(-R_N / R*_N)), U_N = min(N, (A / B)^(1 / alpha) U), "
-        "R_D = D / U - 1, R_N = N / U_N - 1; A, B, E = e^a, e^b, e^e",
-        log_predict=lambda t, X: _log_predict(t, X, True),
-        log_jacobian_fn=lambda t, X: _log_jacobian(t, X, True),
-        natural=lambda t: _natural(t, True),
-        description="Muennighoff et al. 2023 data-constrained law with a single exponent (alpha = beta)",
-        positive_inputs=("N", "D", "U"),
-        faces=FACES,
-    )
-)
 
 DATA_CONSTRAINED_UNTIED = register(
     Law(
@@ -127,11 +103,23 @@ DATA_CONSTRAINED_UNTIED = register(
         formula="L = E + A / N'^alpha + B / D'^beta, D' = U + U R*_D (1 - e^(-R_D / R*_D)), "
         "N' = U_N + U_N R*_N (1 - e^(-R_N / R*_N)), U_N = min(N, G (G U)^(beta / alpha)), "
         "G = (alpha A / (beta B))^(1 / (alpha + beta)), R_D = D / U - 1, R_N = N / U_N - 1; A, B, E = e^a, e^b, e^e",
-        log_predict=lambda t, X: _log_predict(t, X, False),
-        log_jacobian_fn=lambda t, X: _log_jacobian(t, X, False),
-        natural=lambda t: _natural(t, False),
+        log_predict=_log_predict,
+        log_jacobian_fn=_log_jacobian,
+        natural=_natural,
         description="Muennighoff et al. 2023 data-constrained law with separate exponents",
         positive_inputs=("N", "D", "U"),
         faces=FACES,
+    )
+)
+
+DATA_CONSTRAINED = register(
+    tie(
+        DATA_CONSTRAINED_UNTIED,
+        {"beta": "alpha"},
+        name="data_constrained",
+        formula="L = E + A / N'^alpha + B / D'^alpha, D' = U + U R*_D (1 - e^(-R_D / R*_D)), "
+        "N' = U_N + U_N R*_N (1 - e^(-R_N / R*_N)), U_N = min(N, (A / B)^(1 / alpha) U), "
+        "R_D = D / U - 1, R_N = N / U_N - 1; A, B, E = e^a, e^b, e^e",
+        description="Muennighoff et al. 2023 data-constrained law with a single exponent (alpha = beta)",
     )
 )

@@ -198,6 +198,8 @@ class Fit(BaseModel):
                                              "{group} replaced by the value")
     unsuffixed: str | None = Field(None, description="the group whose quantities carry no .<value> ending")
     plot_against: str | None = None
+    figures: bool = Field(True, description="draw the fit and bootstrap figures (false for many small grouped fits "
+                          "whose figures would bury the page)")
     fix: dict[str, Any] | None = Field(None, description="hold parameters of the law at values: {values: {param: "
                                        "value} or a protocol.settings key, name: the fixed law's name, report: "
                                        "[constants to report]}")

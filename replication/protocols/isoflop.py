@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..fitting.scoring import extrapolation_errors
 from ..errors import AuditError
-from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima, isoflop_minima
+from ..fitting.isoflop import (akima_minimum, bootstrap_quadratic_optima, budget_optima, curve_minimum, isoflop_minima,
+                               quadratic_fit)
 from ..fitting.loglog import PowerLawFit, fit_power_law
 from ..laws.allocation import power_law_allocation
 from ..uncertainty.power_law import bootstrap_power_law
@@ -103,8 +104,9 @@ def spec_from(decl: dict[str, Any], where: str) -> IsoflopSpec:
     return IsoflopSpec(**args, where=where)
 
 
-def locate_minima(frame: pd.DataFrame, spec: IsoflopSpec) -> pd.DataFrame:
-    """One row per budget with columns budget, x_opt, valid, plus the estimator's own columns."""
+def locate_minima(frame: pd.DataFrame, spec: IsoflopSpec, sparse_ok: bool = False) -> pd.DataFrame:
+    """One row per budget with columns budget, x_opt, valid, plus the estimator's own columns; ``sparse_ok``: a
+    budget with too few distinct sizes has no valid minimum instead of being an error (for resamples of the runs)."""
     if spec.minimum == "given":
         out = frame.rename(columns={spec.budget: "budget", spec.size: "x_opt"}).copy()
         out["valid"] = out["x_opt"].notna()
@@ -116,10 +118,33 @@ def locate_minima(frame: pd.DataFrame, spec: IsoflopSpec) -> pd.DataFrame:
                            points_per_interval=spec.points_per_interval)
         return m.assign(x_opt=m["N_star"], valid=m["N_star"].notna())
     method = "akima" if spec.minimum == "akima" else "quadratic"
-    m = budget_optima(frame, spec.budget, spec.size, spec.loss, method=method, grid_factor=spec.points_per_interval)
+    m = budget_optima(frame, spec.budget, spec.size, spec.loss, method=method, grid_factor=spec.points_per_interval,
+                      sparse_ok=sparse_ok)
     if spec.sd:  # the spread of the optimum is one value per budget
         m = m.merge(frame.groupby(spec.budget)[spec.sd].first().reset_index(), on=spec.budget, how="left")
     return m.rename(columns={spec.budget: "budget"})
+
+
+def budget_minimum(spec: IsoflopSpec, sizes: np.ndarray, losses: np.ndarray) -> float:
+    """The optimum x_opt of one budget's runs by the spec's rule, NaN where locate_minima finds no valid one: the
+    same value without the table around it, for the many resamples of a paired bootstrap."""
+    sizes, losses = np.asarray(sizes, dtype=float), np.asarray(losses, dtype=float)
+    if spec.minimum == "given":
+        return float(sizes[0]) if sizes.size and np.isfinite(sizes[0]) else float("nan")
+    if spec.budgets is not None:  # runs found by compute tolerance: the best loss per size, as isoflop_minima
+        u, which = np.unique(sizes, return_inverse=True)
+        if u.size < 3:
+            return float("nan")
+        best = np.full(u.size, np.inf)
+        np.minimum.at(best, which, losses)
+        log_x, _, _ = curve_minimum(np.log(u), np.log(best), "akima" if spec.minimum == "akima" else "parabola",
+                                    spec.points_per_interval)
+        return float(np.exp(log_x))
+    if np.unique(sizes).size < 3:
+        return float("nan")
+    if spec.minimum == "akima":
+        return akima_minimum(sizes, losses, spec.points_per_interval)[0]
+    return quadratic_fit(sizes, losses).x_opt
 
 
 def run_isoflop(frame: pd.DataFrame, spec: IsoflopSpec, *, n_boot: int = 0, seed=0, unit: str = "none",

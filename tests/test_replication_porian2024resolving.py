@@ -82,3 +82,19 @@ def test_same_inputs_same_numbers(result, tmp_path):
     again = run_paper("porian2024resolving", build=tmp_path, n_boot=N_BOOT, n_jobs=1)
     assert again["quantities"] == result["quantities"]
     assert np.isfinite(again["quantities"]["a_alloc.owt2_cosine"]["se"])
+
+
+def test_approach_2_against_approach_3_on_every_configuration(result):
+    rows = {r["dataset"].split("slug ")[-1].rstrip(")"): r for r in result["consistency"]}
+    assert len(rows) == 15 and all(r["approach_a"] == "Approach 2 (raw_akima)" for r in rows.values())
+    q = result["quantities"]
+    for slug, r in rows.items():
+        # Approach 2's point value is the weighted Akima cross-check; Approach 3's the per-configuration L(N, D) fit
+        assert r["a"] == pytest.approx(q[f"raw_akima.a_alloc.{slug}"]["value"], rel=1e-9), slug
+        assert r["b"] == pytest.approx(q[f"approach3_{slug}.a_alloc"]["value"], rel=1e-12), slug
+        assert r["difference"] == pytest.approx(r["a"] - r["b"])
+        assert r["diff_low"] <= r["diff_high"] and r["resamples_used"] > 0.9 * r["resamples"]
+        assert r["verdict"] == ("inconsistent" if r["diff_low"] > 0 or r["diff_high"] < 0 else "consistent")
+    # both approaches put the Kaplan-like reproduction far above 0.5 and the tuned runs near it
+    assert rows["rw_kaplan_repro"]["a"] > 0.75 and rows["rw_kaplan_repro"]["b"] > 0.7
+    assert abs(rows["rw_tuned"]["b"] - 0.5) < 0.1

@@ -161,6 +161,7 @@ class Audit:
         qa, qb = self.quantities[a], self.quantities[b]
         paired = None if qa.samples is None or qb.samples is None else qa.samples - qb.samples
         q = self.add_quantity(name, qa.value - qb.value, paired)
+        q.signed = True
         if lower is not None and paired is not None:
             self.add_quantity(f"{name}_low{round(100 * lower)}", q.interval(lower)[0])
         return q
@@ -608,10 +609,16 @@ class Audit:
         dataset = f"{f_law.data.dataset}/{f_law.data.file or ''}".rstrip("/")
         if group is not None:
             dataset += f" ({f_law.group_by} {group})"
+        a2 = isoflop_exponent(frame, spec)
         row = consistency_row(self.paper.key, dataset,
                               (f"Approach 2 ({isoflop})", f"Approach 3 ({law})"),
-                              (isoflop_exponent(frame, spec), samples), (q3.value, q3.samples))
+                              (a2, samples), (q3.value, q3.samples))
         self.consistency.append(row)
+        # for claims: Approach 2's exponent on the law's resamples, and the paired difference (Approach 2 minus 3)
+        name = f"consistency.{isoflop}_vs_{f_law.name.format(group='')}".rstrip("_") + ("" if group is None else f".{group}")
+        kind = "bootstrap percentile over the law fit's resamples (IsoFLOP minima recomputed on each)"
+        self.add_quantity(f"{name}.a", a2, samples, len(frame), interval_kind=kind)
+        self.add_quantity(f"{name}.difference", a2 - q3.value, samples - q3.samples, len(frame), interval_kind=kind).signed = True
         return row
 
     def isoflop(self, frame: pd.DataFrame, spec: dict, *, name: str = "main", group: str | None = None,

@@ -301,3 +301,33 @@ def test_joint_test_is_not_stopped_by_one_component_wide_interval(correlated):
     health = [{"fit": "main", "check": "identified", "status": "fail", "detail": "flat ridge"}]
     rows = {r["claim"]: r for r in evaluate_claims(p, wide, health)}
     assert rows["pair"]["verdict"] == verdicts.NOT_IDENTIFIED and "flat ridge" in rows["pair"]["identification"]
+
+
+# --- a claim of disagreement, and signed differences ---------------------------------------------------
+
+def _normal(mu, sd, n=4000, seed=1):
+    return mu + sd * np.random.default_rng(seed).standard_normal(n)
+
+
+def test_outside_rule_reproduces_a_disagreement_only_when_the_value_is_outside_the_interval():
+    q = Quantity(0.514, _normal(0.514, 0.02))  # 95% interval about (0.475, 0.553)
+    far = one(claim("x", quantity="a", value=0.4565, decimals=4, rule="outside"), {"a": q})
+    near = one(claim("x", quantity="a", value=0.50, decimals=2, rule="outside"), {"a": q})
+    assert far["verdict"] == "reproduced" and near["verdict"] == "not reproduced"
+    # half a printed unit counts against the claim: 0.47 printed covers 0.465 .. 0.475, which touches the interval
+    lo = q.interval(0.95)[0]
+    edge = one(claim("x", quantity="a", value=round(lo - 0.004, 2), decimals=2, rule="outside"), {"a": q})
+    assert edge["rule_outcome"] == ("reproduced" if round(lo - 0.004, 2) + 0.005 < lo else "not reproduced")
+    with pytest.raises(ValidationError, match="rule 'outside'"):
+        paper([claim("x", quantity="a", rule="outside", interval={"low": 0.4, "high": 0.5, "level": 0.95})])
+
+
+def test_a_signed_difference_straddling_zero_is_judged_not_left_unidentified():
+    samples = _normal(0.0016, 0.026)
+    magnitude = Quantity(0.0016, samples)
+    difference = Quantity(0.0016, samples, signed=True)
+    c = claim("x", quantity="d", value=0, rule="interval")
+    assert one(c, {"d": magnitude})["verdict"] == "not identified"
+    assert one(c, {"d": difference})["verdict"] == "reproduced"
+    away = Quantity(0.1, _normal(0.1, 0.02), signed=True)
+    assert one(c, {"d": away})["verdict"] == "not reproduced"

@@ -82,7 +82,7 @@ def identification(name: str, q: Quantity, health: list[dict], fits: list[str] |
     """Why the data do not determine quantity ``name`` ('' if nothing says so): its interval (unless ``span`` is
     False), or its fits' health."""
     reasons = []
-    if span and q.samples is not None and q.value > 0:
+    if span and q.samples is not None and q.value > 0 and not q.signed:
         lo, hi = q.interval(IDENTIFICATION_LEVEL)
         if np.isfinite(lo) and lo <= 0:
             reasons.append(f"its {IDENTIFICATION_LEVEL:.0%} interval ({lo:.4g}, {hi:.4g}) reaches zero or below")
@@ -102,6 +102,8 @@ def _scalar_ok(claim: Claim, value: float, lo: float, hi: float) -> bool:
         if claim.value is not None:
             return lo - h <= claim.value <= hi + h
         return claim.interval.low - h <= hi and lo <= claim.interval.high + h
+    if claim.rule == "outside":
+        return claim.value + h < lo or claim.value - h > hi
     if claim.rule == "within_se":
         return abs(value - claim.value) <= claim.se + h
     if claim.rule == "same_method":
@@ -123,7 +125,7 @@ def _outcome(ok: bool) -> str:
 def _mc_flip(claim: Claim, q: Quantity, level: float, lo: float, hi: float) -> str:
     """'' if the rule's outcome is stable within MC_SE_MULTIPLE Monte Carlo SEs, else what moves it."""
     k = MC_SE_MULTIPLE
-    if claim.rule == "interval":
+    if claim.rule in ("interval", "outside"):
         slo, shi = q.interval_mcse(level)
         if not (np.isfinite(slo) and np.isfinite(shi)):
             return ""
@@ -183,7 +185,7 @@ def _scalar(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: 
     rel = (q.value - claim.value) / abs(claim.value) if claim.value not in (None, 0) else float("nan")
     kw = dict(replicated=q.value, ci_low=lo, ci_high=hi, ci_level=level, rel_diff=rel, ci_low_mcse=slo, ci_high_mcse=shi,
               replicated_mcse=q.mcse if q.mcse is not None else float("nan"))
-    if claim.rule == "interval" and not np.isfinite(lo):
+    if claim.rule in ("interval", "outside") and not np.isfinite(lo):
         return _row(paper, claim, **kw, note="no bootstrap interval for this quantity")
     ok = _scalar_ok(claim, q.value, lo, hi)
     notes = [claim.tolerance_reason or ""]
@@ -198,7 +200,7 @@ def _scalar(paper: Paper, claim: Claim, quantities: dict[str, Quantity], level: 
             sensitivity.append(f"alternative '{alt.quantity}' not produced by the replication")
             continue
         alo, ahi = qa.interval(level)
-        alt_ok = _scalar_ok(claim, qa.value, alo, ahi) if (claim.rule != "interval" or np.isfinite(alo)) else ok
+        alt_ok = _scalar_ok(claim, qa.value, alo, ahi) if (claim.rule not in ("interval", "outside") or np.isfinite(alo)) else ok
         mc = f" (MCSE {qa.mcse:.3g})" if qa.mcse is not None else ""
         text = (f"{alt.quantity} = {qa.value:.6g}{mc} gives {_outcome(alt_ok)} ({alt.why}; "
                 f"{'left open by the paper' if alt.open else 'a sensitivity check: the paper states its choice'})")

@@ -16,6 +16,7 @@ class Quantity:
     interval_kind: str = "bootstrap percentile"
     mcse: float | None = None  # Monte Carlo SE of ``value`` when the value itself is computed from bootstrap replicates
     mcse_method: str = ""
+    signed: bool = False  # a difference, whose sign is the question: a positive value near 0 is not a poorly identified scale
 
     def interval(self, level: float) -> tuple[float, float]:
         if self.samples is None:

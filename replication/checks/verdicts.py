@@ -47,6 +47,11 @@ RULES = {
         "replication's bootstrap percentile interval at the stated level (a claimed interval: if the two intervals "
         "overlap)"
     ),
+    "outside": (
+        "for a claim that a value disagrees with the replication: reproduced if the claimed value, give or take half "
+        "a unit of its last printed digit, lies outside the replication's bootstrap percentile interval at the "
+        "stated level"
+    ),
     "within_se": (
         "for a number from other data or another method: reproduced if |replicated - claimed| is at most the standard "
         "error the source states with the value plus half a printed unit"
@@ -69,7 +74,8 @@ RULES = {
 }
 
 IDENTIFICATION_RULE = (
-    f"not identified if the claim's quantity is positive and its {IDENTIFICATION_LEVEL:.0%} bootstrap interval spans "
+    f"not identified if the claim's quantity is positive (a magnitude, not a difference of two estimates) and its "
+    f"{IDENTIFICATION_LEVEL:.0%} bootstrap interval spans "
     f"more than a factor of {IDENTIFICATION_SPAN:g} or reaches zero or below, or if the fit it comes from fails the "
     "fit-health identification checks (Hessian not positive definite or condition above the ridge threshold, a "
     "parameter at a bound, no more points than parameters, or a fitted constant whose interval spans more than "

@@ -65,7 +65,8 @@ class Claim(BaseModel):
     se: float | None = Field(None, description="the standard error the source gives with the value")
     source: str = Field(description="where the paper (or its repository) states it")
     provenance: Provenance
-    rule: Literal["interval", "within_se", "same_method", "rounding", "relative", "at_least", "joint", "none"] = "interval"
+    rule: Literal["interval", "outside", "within_se", "same_method", "rounding", "relative", "at_least", "joint",
+                  "none"] = "interval"
     basis: Basis | None = Field(None, description="whether the claimed number re-estimates from the same data by the "
                                 "same method as the replication, or comes from other data or another method")
     tolerance: float | None = Field(None, description="for rule 'relative': allowed |relative difference|")
@@ -94,6 +95,9 @@ class Claim(BaseModel):
             raise ValueError(f"claim '{self.id}': rule 'joint' needs at least two components")
         if self.rule == "none" and not self.not_testable_reason:
             raise ValueError(f"claim '{self.id}': an untestable claim needs not_testable_reason")
+        if self.rule == "outside" and self.value is None:
+            raise ValueError(f"claim '{self.id}': rule 'outside' (a claim of disagreement) needs the value said to "
+                             "disagree")
         if self.rule not in ("none", "joint") and self.value is None and self.interval is None:
             raise ValueError(f"claim '{self.id}': rule '{self.rule}' needs a value or an interval")
         return self

@@ -124,9 +124,13 @@ def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return objective.value_grad(law, theta, X, y, W[rows] if per_row else W)
 
+    def fv(theta, rows):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return objective.value(law, theta, X, y, W[rows] if per_row else W)
+
     if newton_iter == 0:
         return minimize_batch(fg, x0, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)
-    first = newton_batch(fgc, x0, max_iter=newton_iter, ftol=ftol, gtol=gtol, adapt_damping=adapt_damping)
+    first = newton_batch(fgc, x0, max_iter=newton_iter, ftol=ftol, gtol=gtol, adapt_damping=adapt_damping, value=fv)
     if lbfgs_iter == 0:
         return first
     second = minimize_batch(fg, first.x, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)

@@ -37,8 +37,10 @@ def minimize_batch(
     ftol: float = 1e-14,
     memory: int = 10,
     max_halvings: int = 60,
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> BatchResult:
-    """Minimise K independent problems; ``fun_grad(x, rows)`` evaluates the problems listed in ``rows``."""
+    """Minimise K independent problems; ``fun_grad(x, rows)`` evaluates the problems listed in ``rows``
+    (``value(x, rows)``, the objective alone, judges the line-search trials when given)."""
     x = np.array(x0, dtype=float, copy=True)
     K, p = x.shape
     rows_all = np.arange(K)
@@ -63,7 +65,8 @@ def minimize_batch(
         rho[active[bad]] = 0.0  # restart the memory where the quasi-Newton direction failed
         first = rho[active].sum(axis=1) == 0
         t = np.where(first, np.minimum(1.0, 1.0 / np.maximum(np.abs(ga).sum(1), 1e-300)), 1.0)
-        x_new, (f_new, g_new), failed = armijo_batch(fun_grad, x[active], active, d, f[active], slope, t, max_halvings)
+        x_new, (f_new, g_new), failed = armijo_batch(fun_grad, x[active], active, d, f[active], slope, t, max_halvings,
+                                                     value=value)
         moved = ~failed
         rows = active[moved]
         s = x_new[moved] - x[rows]

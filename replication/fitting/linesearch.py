@@ -16,31 +16,43 @@ def armijo_batch(
     slope: np.ndarray,
     t: np.ndarray,
     max_halvings: int,
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Accepted points, the outputs of ``evaluate`` there (value first), and a mask of rows that found no step.
 
     ``x``, ``d``, ``f``, ``slope`` and ``t`` hold the rows being searched; ``rows`` are their problem indices.
-    ``t`` is updated in place to the accepted step lengths.
+    ``t`` is updated in place to the accepted step lengths. With ``value`` (the objective alone, the same numbers
+    as ``evaluate``'s first output) the trials are judged on it and ``evaluate`` runs once, at the accepted points:
+    a search that halves many times then pays for one gradient and curvature per row instead of one per trial.
     """
     x_new = np.empty_like(d)
     outs: list[np.ndarray] | None = None
     pending = np.arange(rows.size)
     for _ in range(max_halvings):
         trial = x[pending] + t[pending, None] * d[pending]
-        res = evaluate(trial, rows[pending])
-        if outs is None:
+        res = (value(trial, rows[pending]),) if value is not None else evaluate(trial, rows[pending])
+        if outs is None and value is None:
             outs = [np.full((rows.size,) + np.shape(r)[1:], np.inf) for r in res]
         ok = np.isfinite(res[0]) & (res[0] <= f[pending] + 1e-4 * t[pending] * slope[pending])
         idx = pending[ok]
         x_new[idx] = trial[ok]
-        for out, r in zip(outs, res):
-            out[idx] = r[ok]
+        if value is None:
+            for out, r in zip(outs, res):
+                out[idx] = r[ok]
         pending = pending[~ok]
         if pending.size == 0:
             break
         t[pending] *= 0.5
     failed = np.zeros(rows.size, dtype=bool)
     failed[pending] = True
+    if value is not None:
+        done = np.flatnonzero(~failed)
+        probe = done if done.size else np.arange(min(1, rows.size))  # no step anywhere: shapes from one row
+        res = evaluate(x_new[done] if done.size else x[probe], rows[probe])
+        outs = [np.full((rows.size,) + np.shape(r)[1:], np.inf) for r in res]
+        if done.size:
+            for out, r in zip(outs, res):
+                out[done] = r
     return x_new, outs, failed
 
 

@@ -42,11 +42,13 @@ def newton_batch(
     gtol: float = 1e-12,
     max_halvings: int = 40,
     adapt_damping: bool = True,
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> BatchResult:
     """Minimise K independent problems; ``fgc(x, rows)`` returns values, gradients, majoriser and Newton curvatures.
 
     Each iteration first tries the full Newton step (accepted if it passes the Armijo test) and otherwise
-    backtracks along the majoriser step, which always descends.
+    backtracks along the majoriser step, which always descends; ``value(x, rows)`` (the objective alone) judges
+    the backtracking trials, so only the accepted point pays for gradients and curvatures.
     """
     x = np.array(x0, dtype=float, copy=True)
     K, p = x.shape
@@ -85,7 +87,8 @@ def newton_batch(
         if rest.size:
             d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], damping[active[rest]]), ga[rest])
             t = np.ones(rest.size)
-            xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings)
+            xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings,
+                                         value=value)
             # Levenberg-Marquardt damping: a step that needed backtracking points too far along a flat direction
             # (a ridge of the objective); damping shortens those components and keeps the well-determined ones
             searched = active[rest]

@@ -163,7 +163,52 @@ def _stage_lines(t_make: float) -> list[str]:
     lines.append(f"papers ran for {papers:.1f} s in all (summed over worker processes); by stage, with the report: "
                  + ", ".join(f"{k} {v:.1f} s ({100 * v / total:.0f}%)"
                              for k, v in sorted(stages.items(), key=lambda kv: -kv[1])))
+    whole = record.get("whole", {})
+    if whole:
+        studies = sum(whole.values())
+        lines.append("robustness studies in this make, each with the fits and bootstraps inside it (summed over worker "
+                     "processes): " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(whole.items()))
+                     + f"; {studies:.1f} s in all, so about {studies / 2:.1f} s of the make's wall time with 2 workers "
+                     "busy (the budget is 60 s)")
     return lines
+
+
+def robustness_workload(jobs: int) -> None:
+    """The full robustness study on one paper (Hoffmann et al.: coverage with K datasets of B resamples, the
+    multiverse with B resamples per specification) at 1 and ``jobs`` workers: times, speed-up, and the coverage
+    study's time projected to K = 1000 (it is linear in K)."""
+    import tempfile
+
+    from replication import timing
+    from replication.audit import run_paper
+
+    k, b = int(os.environ.get("BENCH_COVERAGE_K", "16")), int(os.environ.get("BENCH_COVERAGE_B", "200"))
+    mb = int(os.environ.get("BENCH_MULTIVERSE_B", "200"))
+    key = "hoffmann2022training"
+    saved = {v: os.environ.get(v) for v in ("SCALING_AUDIT_COVERAGE_K", "SCALING_AUDIT_COVERAGE_B",
+                                             "SCALING_AUDIT_MULTIVERSE_B")}
+    os.environ.update(SCALING_AUDIT_COVERAGE_K=str(k), SCALING_AUDIT_COVERAGE_B=str(b), SCALING_AUDIT_MULTIVERSE_B=str(mb))
+    took = {}
+    try:
+        for j in sorted({1, jobs}):
+            timing.reset()
+            with tempfile.TemporaryDirectory() as tmp:
+                result = run_paper(key, build=Path(tmp), n_jobs=j)
+            whole = {n[len(timing.WHOLE):]: v for n, v in timing.totals().items() if n.startswith(timing.WHOLE)}
+            took[j] = (whole.get("coverage study", float("nan")), whole.get("multiverse", float("nan")), result["status"])
+    finally:
+        for v, old in saved.items():
+            if old is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = old
+    print(f"## Robustness, full study on {key} (coverage K = {k}, B = {b}; multiverse B = {mb} per specification)")
+    for j, (cov, mv, status) in took.items():
+        print(f"   {j} worker(s): coverage {cov:.1f} s (K = 1000 projected: {cov * 1000 / k / 60:.1f} min), "
+              f"multiverse {mv:.1f} s ({status})")
+    if jobs > 1 and 1 in took:
+        (c1, m1, _), (cj, mj, _) = took[1], took[jobs]
+        print(f"   scaling 1 -> {jobs} workers: coverage {c1 / cj:.2f}x, multiverse {m1 / mj:.2f}x faster")
 
 
 class TreeMemory:
@@ -204,7 +249,7 @@ class TreeMemory:
 def main() -> None:
     full = os.environ.get("BENCH_FULL") == "1"
     jobs = int(os.environ.get("SCALING_AUDIT_JOBS", "2"))
-    which = os.environ.get("BENCH_WORKLOADS", "grid,bootstrap,make").split(",")
+    which = os.environ.get("BENCH_WORKLOADS", "grid,bootstrap,make,robustness").split(",")
     law, obj, X, y, grid, paper = _problem()
     print(f"# scaling-law-audit benchmark: engine against per-start scipy L-BFGS-B with numerical gradients")
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, {jobs} worker(s)")
@@ -214,6 +259,8 @@ def main() -> None:
         per_resample = bootstrap_workload(law, obj, X, y, grid, point, int(paper.protocol.bootstrap["seed"]), 1 if full else 20, jobs)
     if "make" in which:
         make_workload(per_start, per_resample, jobs)
+    if "robustness" in which:
+        robustness_workload(jobs)
 
 
 if __name__ == "__main__":

@@ -359,7 +359,7 @@ class Audit:
                 self.profiles += profile_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point,
                                               self.quantities, proto.settings)
         if samples_nat and name == "main" and coverage_k_setting() > 0:
-            with stage("coverage study"):
+            with stage("coverage study", whole=True):
                 self.coverage += coverage_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point, derive,
                                                proto.settings, self._coverage_spec(boot_spec, prefix), kind,
                                                groups=groups, n_jobs=self.n_jobs)
@@ -1028,7 +1028,7 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                                         "record results with audit.fit, audit.add_quantity or audit.add_table, and return None")
                 _unknown_quantities(paper, audit.quantities)
                 result = audit.result()
-                with stage("multiverse"):
+                with stage("multiverse", whole=True):
                     result["sensitivity"] = run_multiverse(paper, audit.recipes, audit.quantities, audit.health,
                                                            result["claims"], n_jobs, PAPERS / key / "paper.yaml",
                                                            read_yaml(PAPERS / key / "paper.yaml").get("protocol"))

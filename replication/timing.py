@@ -16,9 +16,13 @@ _totals: dict[str, float] = {}
 _stack: list[list] = []  # [name, start, time charged to inner stages]
 
 
+WHOLE = "whole:"  # prefix of a study's time including the stages nested in it (kept apart from the shares)
+
+
 @contextmanager
-def stage(name: str) -> Iterator[None]:
-    """Charge the wall time of the block to ``name`` (exclusive of stages nested inside it)."""
+def stage(name: str, whole: bool = False) -> Iterator[None]:
+    """Charge the wall time of the block to ``name`` (exclusive of stages nested inside it); with ``whole`` the
+    block's whole time is also kept, as ``whole:<name>`` (for a study made of fits and bootstraps)."""
     entry = [name, time.perf_counter(), 0.0]
     _stack.append(entry)
     try:
@@ -27,6 +31,8 @@ def stage(name: str) -> Iterator[None]:
         _stack.pop()
         took = time.perf_counter() - entry[1]
         _totals[name] = _totals.get(name, 0.0) + took - entry[2]
+        if whole:
+            _totals[WHOLE + name] = _totals.get(WHOLE + name, 0.0) + took
         if _stack:
             _stack[-1][2] += took
 
@@ -60,6 +66,8 @@ def write_record(path, papers: dict[str, float] | None = None, **extra_stages: f
         except (OSError, ValueError):
             pass
     else:
-        record = {"papers": dict(papers or {}), "stages": totals()}
+        every = totals()
+        record = {"papers": dict(papers or {}), "stages": {k: v for k, v in every.items() if not k.startswith(WHOLE)},
+                  "whole": {k[len(WHOLE):]: v for k, v in every.items() if k.startswith(WHOLE)}}
     record["stages"].update(extra_stages)
     write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")

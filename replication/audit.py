@@ -426,6 +426,8 @@ class Audit:
                     if targets:
                         self.score_targets(name, prepared[prepared[targets].to_numpy(dtype=bool)], f.extrapolation)
                     self.derive(name, f.derived)
+                    if f.group_by is None:  # the multiverse's no_exclusion refits on the rows before data.where
+                        self._record_selection(name, prepared, f.data.where, f.data.prepare)
                 continue
             spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
                         names=f.derived.get("names", {}))
@@ -448,6 +450,11 @@ class Audit:
             else:
                 self.compare_approaches(c.isoflop, c.law)
         return out
+
+    def _record_selection(self, name: str, prepared: pd.DataFrame, where: str | None, prepare: str | None) -> None:
+        """Keep a declared fit's prepared rows and its row selection with its recipe (for the no_exclusion refit)."""
+        recipe = self.recipes[name]
+        recipe.prepared, recipe.where, recipe.prepare = prepared, where, prepare
 
     def score_targets(self, name: str, targets: pd.DataFrame, spec: dict) -> dict:
         """Declared extrapolation by target rows (``targets``: a boolean column of the prepared data, rows the fit

@@ -126,17 +126,17 @@ def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: d
     Xs = {k: v[keep] for k, v in X.items()}
     ys = y[keep]
     gs = None if groups is None else np.asarray(groups)[keep]
-    if procedure == "profiled":
-        base, screen_iter = _profiled_starts(law, obj, Xs, ys, theta0, axes), 0
-    else:
-        base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
-    grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
+    grid = boot_grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    if procedure == "profiled":  # the point from the search's starts; the bootstrap's safeguard keeps the paper's grid
+        grid = np.vstack([_profiled_starts(law, obj, Xs, ys, theta0, axes), np.asarray(theta0, dtype=float)[None, :]])
+        screen_iter = 0
     point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter, keep_fraction=0.0, keep_min=KEEP_STARTS,
                            confirm=False)
     samples = None
     if n_boot > 0:
-        boot = bootstrap_fit(law, obj, Xs, ys, point, grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs, unit=unit,
-                             inline=True)
+        boot = bootstrap_fit(law, obj, Xs, ys, point, boot_grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs,
+                             unit=unit, inline=True)
         samples = boot.theta
     prefix = "" if fit == "main" else f"{fit}."
     qs, natural, samp = _quantities(law, point.theta, samples, settings, prefix)
@@ -247,7 +247,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
             seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
             tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
-                          n_boot, seed, settings, view.screened if spec.starts == "paper" else None,
+                          n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
                           "profiled" if spec.starts == "profiled" else "grid"))
             meta.append((fit, spec, "; ".join(x for x in (seen, note) if x), seed, fit_claims, prefix))
     if not tasks:

@@ -45,7 +45,9 @@ from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
+from .robustness.data_specs import check_data_block
 from .robustness.multiverse import FitRecipe, run_multiverse
+from .robustness.specs import read_multiverse
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
                        n_boot_setting, time_limit_setting)
@@ -967,6 +969,8 @@ def _preflight(paper: Paper) -> None:
             make_objective(proto.objective)
         except (KeyError, TypeError, ValueError) as exc:
             raise MetadataError(path, "protocol.objective", str(exc).strip("'\""), "see replication/fitting/objectives.py") from None
+    if proto.multiverse is not None:  # the shape of the multiverse block, before the script runs
+        check_data_block(path, read_multiverse(path, {"multiverse": proto.multiverse}))
     if proto.starts is not None:
         _check_axes(path, proto.starts)
         if paper.law.name in known_laws():  # a start axis for no parameter of the law is a typo

@@ -201,8 +201,8 @@ def _added(path: Path, i: int, e: dict) -> Spec:
                                 "e.g. {name: huber, delta: 1.0e-2}; see replication/fitting/objectives.py") from None
         return Spec(e["name"], "objective", f"objective {e['objective']}", e["reason"], dict(e["objective"]), origin="paper")
     if "starts" in e:
-        if e["starts"] not in ("paper", "dense"):
-            raise MetadataError(path, f"{where}.starts", f"unknown start grid {e['starts']!r}", "use paper or dense")
+        if e["starts"] not in ("paper", "dense", "profiled"):
+            raise MetadataError(path, f"{where}.starts", f"unknown start grid {e['starts']!r}", "use paper, dense or profiled")
         return Spec(e["name"], "start grid", f"{e['starts']} start grid", e["reason"], starts=e["starts"], origin="paper")
     pts = e["points"]
     if not isinstance(pts, dict) or not isinstance(pts.get("column"), str) or not ({"min", "max"} & set(pts)):

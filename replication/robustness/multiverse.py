@@ -30,13 +30,13 @@ from ..checks.verdicts import NOT_TESTABLE
 from ..errors import MetadataError, SettingError
 from ..fitting import fit_multistart, make_objective, start_grid
 from ..fitting.hessian import objective_hessian
+from ..fitting.profiled import STRUCTURES, search_starts, structure_of
 from ..laws import get_law
 from ..laws.allocation import DERIVED
 from ..metadata.paper import Paper
 from ..parallel import run_tasks
 from ..timing import stage
 from ..uncertainty.bootstrap import bootstrap_fit
-from ..fitting.profiled import STRUCTURES, search_starts, structure_of
 from .data_specs import check_data_block, data_specs, spec_units, spec_view
 from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
 

@@ -45,7 +45,9 @@ from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
+from .robustness.data_specs import check_data_block
 from .robustness.multiverse import FitRecipe, run_multiverse
+from .robustness.specs import read_multiverse
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
                        n_boot_setting, time_limit_setting)
@@ -426,6 +428,8 @@ class Audit:
                     if targets:
                         self.score_targets(name, prepared[prepared[targets].to_numpy(dtype=bool)], f.extrapolation)
                     self.derive(name, f.derived)
+                    if f.group_by is None:  # the multiverse's no_exclusion refits on the rows before data.where
+                        self._record_selection(name, prepared, f.data.where, f.data.prepare)
                 continue
             spec = dict(f.isoflop, bootstrap=f.bootstrap or {"n": 0}, extrapolation=f.extrapolation,
                         names=f.derived.get("names", {}))
@@ -448,6 +452,11 @@ class Audit:
             else:
                 self.compare_approaches(c.isoflop, c.law)
         return out
+
+    def _record_selection(self, name: str, prepared: pd.DataFrame, where: str | None, prepare: str | None) -> None:
+        """Keep a declared fit's prepared rows and its row selection with its recipe (for the no_exclusion refit)."""
+        recipe = self.recipes[name]
+        recipe.prepared, recipe.where, recipe.prepare = prepared, where, prepare
 
     def score_targets(self, name: str, targets: pd.DataFrame, spec: dict) -> dict:
         """Declared extrapolation by target rows (``targets``: a boolean column of the prepared data, rows the fit
@@ -960,6 +969,8 @@ def _preflight(paper: Paper) -> None:
             make_objective(proto.objective)
         except (KeyError, TypeError, ValueError) as exc:
             raise MetadataError(path, "protocol.objective", str(exc).strip("'\""), "see replication/fitting/objectives.py") from None
+    if proto.multiverse is not None:  # the shape of the multiverse block, before the script runs
+        check_data_block(path, read_multiverse(path, {"multiverse": proto.multiverse}))
     if proto.starts is not None:
         _check_axes(path, proto.starts)
         if paper.law.name in known_laws():  # a start axis for no parameter of the law is a typo

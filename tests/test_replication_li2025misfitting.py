@@ -93,3 +93,19 @@ def test_summary_table(li):
     assert list(rows) == ["main", "tied", "isoflop", "isoflop_as_coded", "isoflop_parabola", "lr_opt", "no_emb"]
     assert rows["main"]["authors' value"] == 0.04963 and rows["isoflop"]["points"] == 2
     assert rows["tied"]["tokens per parameter"] == li["quantities"][f"tied.{TAG}"]["value"]
+
+
+def test_multiverse_counting_and_resampling_unit(li):
+    """The declared counting (N_no_emb) refits what the no_emb fit fits; the recorded compute equals 6 N D, so C_6ND
+    is not run; the fit draws configurations, so single points are an alternative."""
+    s = li["sensitivity"]
+    rows = {(r["spec"], r["claim"]): r for r in s["rows"]}
+    assert rows[("non_embedding_N", "hoffmann_tpp")]["value"] == pytest.approx(li["quantities"][f"no_emb.{TAG}"]["value"],
+                                                                              rel=1e-5)
+    assert rows[("non_embedding_N", "hoffmann_alpha")]["changed"].startswith("counting: parameters without embeddings")
+    skipped = {x["spec"]: x["reason"] for x in s["skipped"]}
+    assert "repeat the main fit" in skipped["C_6ND"]
+    assert rows[("resample_points", "hoffmann_alpha")]["changed"].startswith("resampling unit: the bootstrap draws data points")
+    assert rows[("resample_points", "hoffmann_alpha")]["value"] == rows[("main", "hoffmann_alpha")]["value"]
+    assert rows[("profiled_search", "hoffmann_alpha")]["value"] == pytest.approx(rows[("main", "hoffmann_alpha")]["value"],
+                                                                                rel=1e-6)

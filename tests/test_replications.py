@@ -62,6 +62,14 @@ def test_hoffmann_extrapolation_and_health(hoffmann):
     assert health["off_start_grid"]["status"] == "ok"
 
 
+def test_hoffmann_no_exclusion_refits_the_five_dropped_points(hoffmann):
+    """The preparation flags the 240 fitted points (data.where): the multiverse's no_exclusion refits all 245."""
+    assert hoffmann["fits"]["main"]["n_points"] == 240
+    rows = [r for r in hoffmann["sensitivity"]["rows"] if r["spec"] == "no_exclusion"]
+    assert rows and all(r["n_points"] == 245 for r in rows)
+    assert {r["spec"] for r in hoffmann["sensitivity"]["rows"]} >= {"main", "profiled_search", "no_exclusion"}
+
+
 def test_besiroglu_estimates_at_their_printed_digits(besiroglu):
     """Their own re-estimates from the same points by the same method are judged at the printed digits (rule
     same_method), not within a standard error: four agree, beta = 0.3658 is 5.4e-5 from the refit's 0.365854,

@@ -1,5 +1,6 @@
 """Besiroglu et al. 2024: maximum-likelihood refit of Chinchilla's Approach 3, plus their Hoffmann-style grid fit."""
 
+import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
@@ -8,9 +9,10 @@ from replication.metadata import load_paper
 
 
 def chinchilla_points(points: pd.DataFrame, audit: Audit) -> pd.DataFrame:
-    """The 240 lowest-loss points (the 5 highest-loss dropped, as the replicators do), D = FLOP / (6 N)."""
-    points = points.nsmallest(240, "loss")
-    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]))
+    """All 245 points by loss, the 240 lowest flagged as fitted (the 5 highest-loss dropped, as the replicators do;
+    the fits select them with data.where), D = FLOP / (6 N)."""
+    points = points.sort_values("loss", kind="stable")
+    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]), fitted=np.arange(len(points)) < 240)
 
 
 def replicate(audit: Audit) -> None:

@@ -1,15 +1,17 @@
 """Hoffmann et al. 2022, Approach 3: refit L(N, D) by Huber on log loss from the 4,500-start grid; Approach 2 on the
 same digitised runs (they lie on the paper's nine IsoFLOP budgets) for the consistency table."""
 
+import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
 
 
 def chinchilla_points(points: pd.DataFrame, audit: Audit) -> pd.DataFrame:
-    """The 240 lowest-loss points (the 5 highest-loss dropped, as the replicators do), D = FLOP / (6 N)."""
-    points = points.nsmallest(240, "loss")
-    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]))
+    """All 245 points by loss, the 240 lowest flagged as fitted (the 5 highest-loss dropped, as the replicators do;
+    the fits select them with data.where), D = FLOP / (6 N)."""
+    points = points.sort_values("loss", kind="stable")
+    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]), fitted=np.arange(len(points)) < 240)
 
 
 def replicate(audit: Audit) -> None:

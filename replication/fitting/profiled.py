@@ -254,33 +254,55 @@ def _polish_starts(law: Law, theta: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class Search:
+    """What the profiled exponent search found: engine starts from its best distinct grid optima, and the grid."""
+
+    starts: np.ndarray  # (n_polish, p) fit parametrisation, a zero coefficient made tiny unless it is a face
+    axes: dict[str, np.ndarray]
+    n_grid: int
+    fun_grid_best: float  # the best grid point's objective before any polish
+    theta_grid_best: np.ndarray
+
+
+def search_starts(law: Law, objective: Objective, X: Inputs, y: np.ndarray, theta: np.ndarray, *,
+                  starts: np.ndarray | None = None, axes: dict[str, np.ndarray] | None = None,
+                  weights: np.ndarray | None = None, n_polish: int = N_POLISH) -> Search:
+    """The dense exponent search with the coefficients profiled out, its best ``n_polish`` distinct grid optima made
+    engine starts; used by ``certify`` and as a start procedure of its own (the multiverse's profiled_search)."""
+    if structure_of(law) is None:
+        raise ValueError(f"law '{law.name}' has no linear structure registered in fitting/profiled.py")
+    y = np.asarray(y, dtype=float)
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
+    axes = axes or exponent_axes(law, structure_of(law), np.asarray(theta, dtype=float), starts, n_points=y.size)
+    ex = _mesh(axes)
+    exact = objective.name == "squared" and objective.space == "linear"  # one NNLS with unit weights is the optimum
+    grid_theta, fun = profile_exponents(law, objective, X, y, ex, w, steps=1 if exact else IRLS_STEPS)
+    order = np.argsort(fun, kind="stable")
+    picks = _spread_picks(ex, order, n_polish, axes)
+    x0 = _polish_starts(law, grid_theta[picks], y)
+    return Search(x0, axes, int(ex.shape[0]), float(fun[order[0]]), grid_theta[order[0]])
+
+
 def certify(law: Law, objective: Objective, X: Inputs, y: np.ndarray, theta_multistart: np.ndarray,
             fun_multistart: float, *, starts: np.ndarray | None = None, axes: dict[str, np.ndarray] | None = None,
             weights: np.ndarray | None = None, n_polish: int = N_POLISH) -> Certificate:
     """Search the exponents on a dense grid with the coefficients profiled out, polish the best ``n_polish``
     grid points with the engine, and compare with the multi-start optimum."""
-    structure = structure_of(law)
-    if structure is None:
-        raise ValueError(f"law '{law.name}' has no linear structure registered in fitting/profiled.py")
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     theta_ms = np.asarray(theta_multistart, dtype=float)
-    axes = axes or exponent_axes(law, structure, theta_ms, starts, n_points=y.size)
-    ex = _mesh(axes)
-    exact = objective.name == "squared" and objective.space == "linear"  # one NNLS with unit weights is the optimum
-    theta, fun = profile_exponents(law, objective, X, y, ex, w, steps=1 if exact else IRLS_STEPS)
-    order = np.argsort(fun, kind="stable")
-    picks = _spread_picks(ex, order, n_polish, axes)
-    x0 = _polish_starts(law, theta[picks], y)
-    res = minimize_fits(law, objective, X, y, w, x0)
+    search = search_starts(law, objective, X, y, theta_ms, starts=starts, axes=axes, weights=w, n_polish=n_polish)
+    fun_grid, axes = search.fun_grid_best, search.axes
+    res = minimize_fits(law, objective, X, y, w, search.starts)
     fpol = np.where(np.isfinite(res.fun), res.fun, np.inf)
     k = int(np.argmin(fpol))
-    best_theta, best_fun = (res.x[k], float(fpol[k])) if fpol[k] <= fun[order[0]] else (theta[order[0]], float(fun[order[0]]))
+    best_theta, best_fun = (res.x[k], float(fpol[k])) if fpol[k] <= fun_grid else (search.theta_grid_best, fun_grid)
     gap = float(fun_multistart) - best_fun
     tol = GAP_RTOL * abs(float(fun_multistart)) + GAP_ATOL
     grid = {k: (float(v[0]), float(v[-1]), len(v)) for k, v in axes.items()}
     return Certificate(float(fun_multistart), best_fun, gap, bool(gap > tol), np.asarray(best_theta, dtype=float),
-                       theta_ms, grid, int(ex.shape[0]), float(fun[order[0]]), tol)
+                       theta_ms, grid, search.n_grid, fun_grid, tol)
 
 
 def _spread_picks(ex: np.ndarray, order: np.ndarray, n: int, axes: dict[str, np.ndarray]) -> np.ndarray:

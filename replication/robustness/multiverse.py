@@ -8,7 +8,9 @@ small bootstrap (B = min($SCALING_AUDIT_MULTIVERSE_B or 50, the fit's own count)
 ``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. Every testable
 claim whose quantity the fit produces is then judged again by ``checks.claims.evaluate_claim`` with that fit's
 quantities and fit-health rows replaced by the specification's. Specifications the data cannot support are
-skipped, with the reason.
+skipped, with the reason. A specification of the data (data_specs.py: counting, resampling unit, no exclusion) sees
+the recipe with its inputs, rows or bootstrap unit replaced; the profiled_search specification takes its starts
+from the profiled exponent search (fitting/profiled.py) instead of a grid.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from ..checks.verdicts import NOT_TESTABLE
 from ..errors import MetadataError, SettingError
 from ..fitting import fit_multistart, make_objective, start_grid
 from ..fitting.hessian import objective_hessian
+from ..fitting.profiled import STRUCTURES, search_starts, structure_of
 from ..laws import get_law
 from ..laws.allocation import DERIVED
 from ..metadata.paper import Paper
 from ..parallel import run_tasks
 from ..timing import stage
 from ..uncertainty.bootstrap import bootstrap_fit
-from ..uncertainty.units import bootstrap_groups
+from .data_specs import check_data_block, data_specs, spec_units, spec_view
 from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
 
 __all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_ENV", "DEFAULT_B", "SENSITIVITY_COLUMNS",
@@ -47,7 +50,8 @@ DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (ha
 SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
 ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
                       "range_low", "range_high"]
-RULE = ("each main fit is refitted under every declared alternative choice (criterion, start grid, points kept), one "
+RULE = ("each main fit is refitted under every declared alternative choice (criterion, start procedure, points kept, "
+        "counting of parameters, compute or tokens, resampling unit), one "
         "choice changed at a time, with a small bootstrap (its count is stated); each testable claim on the fit is "
         "judged again by the same verdict rules. share_same_verdict is the share of alternatives giving the main "
         "verdict; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
@@ -86,6 +90,9 @@ class FitRecipe:
     y: np.ndarray
     theta: np.ndarray  # the main fit's optimum, reused as a start
     screened: np.ndarray | None = None  # the paper's grid as the main fit's screen advanced it
+    prepared: pd.DataFrame | None = None  # the rows of the fit's preparation before its data.where (None: not recorded)
+    where: str | None = None  # the fit's declared row selection (data.where)
+    prepare: str | None = None  # the name of the fit's preparation step
 
 
 def _seed(base: int, fit: str, spec: str) -> int:
@@ -108,10 +115,11 @@ def _quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: di
 
 def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
                keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
-               screened: np.ndarray | None = None) -> dict:
+               screened: np.ndarray | None = None, procedure: str = "grid") -> dict:
     """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
     the fit's quantities and health rows. ``screened`` (the paper's grid as the main fit's screen advanced it) replaces
     a fresh screen of the grid: the starts are ranked by this specification's objective and the best run to the end.
+    ``procedure`` "profiled" takes the starts from the profiled exponent search instead of the grid ``axes``.
     Deterministic in its arguments."""
     law = get_law(law_name)
     obj = make_objective(objective)
@@ -119,13 +127,16 @@ def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: d
     ys = y[keep]
     gs = None if groups is None else np.asarray(groups)[keep]
     base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
-    grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    grid = boot_grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
+    if procedure == "profiled":  # the point from the search's starts; the bootstrap's safeguard keeps the paper's grid
+        grid = np.vstack([_profiled_starts(law, obj, Xs, ys, theta0, axes), np.asarray(theta0, dtype=float)[None, :]])
+        screen_iter = 0
     point = fit_multistart(law, obj, Xs, ys, grid, screen_iter=screen_iter, keep_fraction=0.0, keep_min=KEEP_STARTS,
                            confirm=False)
     samples = None
     if n_boot > 0:
-        boot = bootstrap_fit(law, obj, Xs, ys, point, grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs, unit=unit,
-                             inline=True)
+        boot = bootstrap_fit(law, obj, Xs, ys, point, boot_grid, n_boot=n_boot, seed=seed, n_jobs=1, groups=gs,
+                             unit=unit, inline=True)
         samples = boot.theta
     prefix = "" if fit == "main" else f"{fit}."
     qs, natural, samp = _quantities(law, point.theta, samples, settings, prefix)
@@ -134,8 +145,23 @@ def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: d
     return {"quantities": qs, "health": health, "n_points": int(keep.sum()), "fun": float(point.fun)}
 
 
+def _profiled_starts(law, obj, X: dict, y: np.ndarray, theta0: np.ndarray, axes: dict) -> np.ndarray:
+    """The starts of the profiled exponent search (fitting/profiled.py) over a grid reaching past the paper's."""
+    return search_starts(law, obj, X, y, np.asarray(theta0, dtype=float), starts=start_grid(law.params, axes)).starts
+
+
+def _search_support(spec: Spec, law) -> str:
+    """Why the profiled exponent search cannot be the start procedure for this law ('' when it can)."""
+    if spec.starts != "profiled" or structure_of(law) is not None:
+        return ""
+    return (f"fitting/profiled.py profiles the linear coefficients of {', '.join(sorted(STRUCTURES))} only; law "
+            f"'{law.name}' has no such structure registered")
+
+
 def _specs_for(paper: Paper, recipe: FitRecipe, block: dict, path: Path) -> tuple[list[Spec], list[dict]]:
-    defaults = default_specs(recipe.law, recipe.objective, tuple(get_law(recipe.law).inputs))
+    """The fit's default specifications, those its data support (data_specs.py), and the paper's changes."""
+    inputs = tuple(get_law(recipe.law).inputs)
+    defaults = default_specs(recipe.law, recipe.objective, inputs) + data_specs(recipe, block, inputs, path)
     return paper_specs(path, block, defaults)
 
 
@@ -144,7 +170,7 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
     support it."""
     keep = np.ones(len(recipe.y), dtype=bool)
     note = ""
-    axes = recipe.starts if spec.starts == "paper" else dense_axes(tuple(law.params), recipe.starts)
+    axes = dense_axes(tuple(law.params), recipe.starts) if spec.starts == "dense" else recipe.starts
     if spec.selection is not None:
         sel = spec.selection
         if sel.kind == "range" and sel.of not in recipe.frame.columns:
@@ -186,6 +212,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         out["note"] = f"multiverse skipped ({MULTIVERSE_B_ENV}=0)"
         return out
     block = read_multiverse(path, protocol_raw)
+    check_data_block(path, block)
     names = ["main"] + [f for f in block.get("fits", []) if f != "main"]
     for f in names[1:]:
         if f not in recipes:
@@ -200,26 +227,29 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         specs, excluded = _specs_for(paper, recipe, block, path)
         out["excluded"] += [dict(e, fit=fit) for e in excluded]
         n_boot = min(b_setting, int(recipe.bootstrap.get("n", 0)))
-        groups, unit = (None, "data points")
-        if n_boot > 0:
-            groups, unit = bootstrap_groups(recipe.frame, recipe.bootstrap, f"papers/{paper.key}")
         prefix = "" if fit == "main" else f"{fit}."
         produced = set(_quantities(law, recipe.theta, None, settings, prefix)[0])
         fit_claims = _claims_of(paper, produced, main_rows)
         out["fits"].append({"fit": fit, "n_boot": n_boot, "specs": [s.name for s in specs],
                             "claims": [c.id for c in fit_claims]})
-        out["skipped"].append({"fit": fit, "spec": "no_exclusion", "reason": (
-            "the replication script selects the fitted points; the rows it left out are not part of the fit")})
         for spec in specs:
-            keep, note, axes = _plan(recipe, spec, law, path, {})
-            if keep is None:
-                out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note})
+            view, seen = spec_view(recipe, spec, tuple(law.inputs), path)
+            reason = _search_support(spec, law)
+            if view is None or reason:
+                out["skipped"].append({"fit": fit, "spec": spec.name, "reason": seen if view is None else reason})
                 continue
+            keep, note, axes = _plan(view, spec, law, path, {})
+            units = spec_units(view, spec, f"papers/{paper.key}", path) if keep is not None else None
+            if keep is None or isinstance(units, str):
+                out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note if keep is None else units})
+                continue
+            groups, unit = units
             seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
-            tasks.append((paper.key, fit, recipe.law, obj, axes, recipe.X, recipe.y, keep, groups, unit, recipe.theta,
-                          n_boot, seed, settings, recipe.screened if spec.starts == "paper" else None))
-            meta.append((fit, spec, note, seed, fit_claims, prefix))
+            tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
+                          n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
+                          "profiled" if spec.starts == "profiled" else "grid"))
+            meta.append((fit, spec, "; ".join(x for x in (seen, note) if x), seed, fit_claims, prefix))
     if not tasks:
         return out
     with stage("multiverse"):

@@ -1,8 +1,9 @@
 """The declared alternative fitting choices (specifications) per law family, and a paper's own additions.
 
 A specification changes one choice of the main protocol: the criterion (Huber delta, least squares on log loss or
-on loss), the start grid (the paper's, or a denser one), or the points kept (no exclusion, without the smallest
-models, without the largest compute budget). Each carries a one-line reason. A paper may add or exclude
+on loss), the start procedure (the paper's grid, a denser one, or the profiled exponent search), or the points kept
+(without the smallest models, without the largest compute budget). Each carries a one-line reason. The choices of
+the data a fit sees (counting, resampling unit, no exclusion) are declared in data_specs.py. A paper may add or exclude
 specifications under ``protocol.multiverse`` in its paper.yaml:
 
     multiverse:
@@ -25,9 +26,10 @@ from ..errors import MetadataError
 from ..fitting import make_objective
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "dense_axes",
-           "HUBER_DELTAS"]
+           "search_specs", "HUBER_DELTAS", "DATA_KEYS"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
+DATA_KEYS = ("counting", "resampling", "no_exclusion")  # checked in detail by data_specs.py
 LND_LAWS = ("chinchilla", "chinchilla_tied", "data_constrained", "data_constrained_untied", "overtraining_loss",
             "parscale", "parscale_power", "routed_bilinear")
 DENSE_FACTOR = 2  # the denser grid has at most this many times the paper's starts
@@ -72,7 +74,7 @@ class Spec:
     what: str  # the alternative, in words
     reason: str
     objective: dict | None = None  # None: the main fit's criterion
-    starts: str = "paper"  # "paper" or "dense"
+    starts: str = "paper"  # "paper", "dense" or "profiled" (the profiled exponent search)
     selection: Selection | None = None
     origin: str = "default"  # "default" or "paper"
     extra: dict = field(default_factory=dict)
@@ -104,6 +106,7 @@ def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> li
     specs = _objective_specs(main_objective)
     specs.append(Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
                       "an optimum the paper's grid misses shows as a different estimate", starts="dense"))
+    specs += search_specs(law)
     if family_of(law) == "lnd" and "N" in inputs:
         specs.append(Spec("without_smallest_N", "points", "without the smallest models (lowest N value or decile)",
                           "small models often sit off the asymptotic law", selection=Selection("lowest", "N")))
@@ -118,6 +121,16 @@ def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> li
         specs.append(Spec(f"without_largest_{x}", "points", f"without the largest {x} (highest value or decile)",
                           "a law should not hinge on its largest points", selection=Selection("highest", x)))
     return specs
+
+
+def search_specs(law: str) -> list[Spec]:
+    """The global search over the exponents (fitting/profiled.py) as the start procedure, for the L(N, D) family."""
+    if family_of(law) != "lnd":
+        return []
+    return [Spec("profiled_search", "start grid", "a global search over the exponents with the linear coefficients "
+                 "profiled out (fitting/profiled.py), its best distinct optima as the starts",
+                 "a start grid can miss the global optimum; the profiled search covers the exponents densely",
+                 starts="profiled")]
 
 
 def dense_axes(params: tuple[str, ...], axes: dict) -> dict:
@@ -148,9 +161,10 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
     field_ = "protocol.multiverse"
     if not isinstance(block, dict):
         raise MetadataError(path, field_, f"expected a mapping, got {type(block).__name__}", "write fits:, add: and exclude: under it")
-    unknown = set(block) - {"fits", "add", "exclude"}
+    unknown = set(block) - {"fits", "add", "exclude"} - set(DATA_KEYS)
     if unknown:
-        raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key", "use fits, add or exclude")
+        raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key",
+                            f"use fits, add, exclude or {', '.join(DATA_KEYS)}")
     fits = block.get("fits", [])
     if not isinstance(fits, list) or not all(isinstance(f, str) and f for f in fits):
         raise MetadataError(path, f"{field_}.fits", f"expected a list of fit names, got {fits!r}", "list fit names, e.g. [grid]")
@@ -187,8 +201,8 @@ def _added(path: Path, i: int, e: dict) -> Spec:
                                 "e.g. {name: huber, delta: 1.0e-2}; see replication/fitting/objectives.py") from None
         return Spec(e["name"], "objective", f"objective {e['objective']}", e["reason"], dict(e["objective"]), origin="paper")
     if "starts" in e:
-        if e["starts"] not in ("paper", "dense"):
-            raise MetadataError(path, f"{where}.starts", f"unknown start grid {e['starts']!r}", "use paper or dense")
+        if e["starts"] not in ("paper", "dense", "profiled"):
+            raise MetadataError(path, f"{where}.starts", f"unknown start grid {e['starts']!r}", "use paper, dense or profiled")
         return Spec(e["name"], "start grid", f"{e['starts']} start grid", e["reason"], starts=e["starts"], origin="paper")
     pts = e["points"]
     if not isinstance(pts, dict) or not isinstance(pts.get("column"), str) or not ({"min", "max"} & set(pts)):

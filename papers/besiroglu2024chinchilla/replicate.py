@@ -1,5 +1,6 @@
 """Besiroglu et al. 2024: maximum-likelihood refit of Chinchilla's Approach 3, plus their Hoffmann-style grid fit."""
 
+import numpy as np
 import pandas as pd
 
 from replication.audit import Audit
@@ -8,9 +9,11 @@ from replication.metadata import load_paper
 
 
 def chinchilla_points(points: pd.DataFrame, audit: Audit) -> pd.DataFrame:
-    """The 240 lowest-loss points (the 5 highest-loss dropped, as the replicators do), D = FLOP / (6 N)."""
+    """The 240 lowest-loss points (the 5 highest-loss dropped, as the replicators do), D = FLOP / (6 N), with its
+    digitisation error from those of FLOP and N (relative errors added in quadrature)."""
     points = points.nsmallest(240, "loss")
-    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"]))
+    rel = np.hypot(points["Training FLOP_err"] / points["Training FLOP"], points["Model Size_err"] / points["Model Size"])
+    return points.assign(D=points["Training FLOP"] / (6 * points["Model Size"])).assign(D_err=lambda p: rel * p["D"])
 
 
 def replicate(audit: Audit) -> None:

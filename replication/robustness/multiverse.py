@@ -5,10 +5,13 @@ After the replication script, ``run_multiverse`` refits the paper's main fit (an
 per specification of ``specs`` -- multi-start from the start grid (as the main fit's screen advanced it, ranked by the
 specification's objective, the best KEEP_STARTS run to the end; a fresh screen of DENSE_SCREEN iterations for the denser grid) with the main optimum added as a start, then a
 small bootstrap (B = min($SCALING_AUDIT_MULTIVERSE_B or 50, the fit's own count)) -- as independent tasks through
-``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. Every testable
-claim whose quantity the fit produces is then judged again by ``checks.claims.evaluate_claim`` with that fit's
-quantities and fit-health rows replaced by the specification's. Specifications the data cannot support are
-skipped, with the reason.
+``run_tasks`` with a seed fixed per specification, so the result is the same for any worker count. The
+specification ``digitisation_error`` refits nothing: it is the main fit with the interval of its own bootstrap redone
+with every resample's points moved within their digitisation errors (all of the fit's resamples, the same seed, the
+audit's ``digitisation_error`` record), so its rows differ from the main rows by the errors alone, not by Monte Carlo
+noise of a small bootstrap. Every testable claim whose quantity the fit produces is then judged again by
+``checks.claims.evaluate_claim`` with that fit's quantities and fit-health rows replaced by the specification's.
+Specifications the data cannot support are skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "
 ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
                       "range_low", "range_high"]
 RULE = ("each main fit is refitted under every declared alternative choice (criterion, start grid, points kept), one "
-        "choice changed at a time, with a small bootstrap (its count is stated); each testable claim on the fit is "
+        "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
+        "digitisation errors, the main fit is also taken with its own bootstrap redone with the points moved within "
+        "their errors (every resample, the same seed); each testable claim on the fit is "
         "judged again by the same verdict rules. share_same_verdict is the share of alternatives giving the main "
         "verdict; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
         "estimate most (relative to the main value), or, when none changes it, the one that moves it most; range_low "
@@ -86,6 +91,8 @@ class FitRecipe:
     y: np.ndarray
     theta: np.ndarray  # the main fit's optimum, reused as a start
     screened: np.ndarray | None = None  # the paper's grid as the main fit's screen advanced it
+    errors: tuple[str, ...] = ()  # the columns of the points' digitisation errors, where the frame records them
+    perturbed: np.ndarray | None = None  # the fit's bootstrap replicates with the points moved within those errors
 
 
 def _seed(base: int, fit: str, spec: str) -> int:
@@ -145,6 +152,13 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
     keep = np.ones(len(recipe.y), dtype=bool)
     note = ""
     axes = recipe.starts if spec.starts == "paper" else dense_axes(tuple(law.params), recipe.starts)
+    if spec.perturb:
+        if not recipe.errors:
+            return None, "the fit's points record no digitisation errors (no <column>_err column beside a fitted column)", axes
+        if recipe.perturbed is None:
+            return None, "the fit has no bootstrap whose resamples the errors could perturb", axes
+        return keep, (f"the main fit's {recipe.perturbed.shape[0]} resamples (seed {int(recipe.bootstrap.get('seed', 0))}), "
+                      f"points moved within {', '.join(recipe.errors)}"), axes
     if spec.selection is not None:
         sel = spec.selection
         if sel.kind == "range" and sel.of not in recipe.frame.columns:
@@ -163,6 +177,14 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
     if spec.starts == "dense" and start_grid(law.params, axes).shape[0] == start_grid(law.params, recipe.starts).shape[0]:
         return None, "the start grid has no axis with two or more values to refine", axes
     return keep, note, axes
+
+
+def _perturbed_result(recipe: FitRecipe, law, health: list[dict], settings: dict, prefix: str) -> dict:
+    """The specification digitisation_error, as a task's result: the main optimum, its health rows, and the replicates
+    of its bootstrap with the points moved within their errors."""
+    qs = _quantities(law, recipe.theta, recipe.perturbed, settings, prefix)[0]
+    return {"quantities": qs, "health": [h for h in health if h["fit"] == recipe.name], "n_points": len(recipe.y),
+            "fun": float("nan")}
 
 
 def _claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
@@ -193,7 +215,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                                 f"use one of {', '.join(sorted(recipes)) or '(none)'}")
     main_rows = {r["claim"]: r for r in claims}
     settings = dict(paper.protocol.settings) if paper.protocol else {}
-    tasks, meta = [], []
+    tasks, meta, ready = [], [], {}  # ready: results computed here (digitisation_error), by their place in meta
     for fit in [f for f in names if f in recipes]:
         recipe = recipes[fit]
         law = get_law(recipe.law)
@@ -215,15 +237,20 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
             if keep is None:
                 out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note})
                 continue
+            if spec.perturb:
+                ready[len(meta)] = _perturbed_result(recipe, law, health, settings, prefix)
+                meta.append((fit, spec, note, int(recipe.bootstrap.get("seed", 0)), fit_claims, prefix))
+                continue
             seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
             tasks.append((paper.key, fit, recipe.law, obj, axes, recipe.X, recipe.y, keep, groups, unit, recipe.theta,
                           n_boot, seed, settings, recipe.screened if spec.starts == "paper" else None))
             meta.append((fit, spec, note, seed, fit_claims, prefix))
-    if not tasks:
+    if not meta:
         return out
     with stage("multiverse"):
-        results = run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications")
+        computed = iter(run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications") if tasks else [])
+    results = [ready[i] if i in ready else next(computed) for i in range(len(meta))]
     for (fit, spec, note, seed, fit_claims, prefix), res in zip(meta, results):
         qs = dict(quantities)
         for k, (v, s) in res["quantities"].items():

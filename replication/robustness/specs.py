@@ -1,8 +1,9 @@
 """The declared alternative fitting choices (specifications) per law family, and a paper's own additions.
 
 A specification changes one choice of the main protocol: the criterion (Huber delta, least squares on log loss or
-on loss), the start grid (the paper's, or a denser one), or the points kept (no exclusion, without the smallest
-models, without the largest compute budget). Each carries a one-line reason. A paper may add or exclude
+on loss), the start grid (the paper's, or a denser one), the points kept (no exclusion, without the smallest
+models, without the largest compute budget), or the data themselves (the points moved within their digitisation
+errors in every bootstrap replicate, for a fit whose points carry them). Each carries a one-line reason. A paper may add or exclude
 specifications under ``protocol.multiverse`` in its paper.yaml:
 
     multiverse:
@@ -25,7 +26,7 @@ from ..errors import MetadataError
 from ..fitting import make_objective
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "dense_axes",
-           "HUBER_DELTAS"]
+           "HUBER_DELTAS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 LND_LAWS = ("chinchilla", "chinchilla_tied", "data_constrained", "data_constrained_untied", "overtraining_loss",
@@ -68,12 +69,13 @@ class Spec:
     """One alternative: the choice it changes (``changed``), how, and why it is defensible."""
 
     name: str
-    changed: str  # "objective", "start grid" or "points"
+    changed: str  # "objective", "start grid", "points" or "data"
     what: str  # the alternative, in words
     reason: str
     objective: dict | None = None  # None: the main fit's criterion
     starts: str = "paper"  # "paper" or "dense"
     selection: Selection | None = None
+    perturb: bool = False  # every bootstrap replicate's points moved within their digitisation errors
     origin: str = "default"  # "default" or "paper"
     extra: dict = field(default_factory=dict)
 
@@ -99,11 +101,18 @@ def _objective_specs(main: dict) -> list[Spec]:
     return [s for s in out if make_objective(s.objective) != same]
 
 
+DIGITISATION_ERROR = Spec(
+    "digitisation_error", "data", "points perturbed within their digitisation error, with the point bootstrap",
+    "points read off a figure are known only to within their reading error, which the point bootstrap alone leaves "
+    "out", perturb=True)
+
+
 def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> list[Spec]:
     """The declared alternatives for a fit of ``law`` on ``inputs`` whose criterion is ``main_objective``."""
     specs = _objective_specs(main_objective)
     specs.append(Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
                       "an optimum the paper's grid misses shows as a different estimate", starts="dense"))
+    specs.append(DIGITISATION_ERROR)
     if family_of(law) == "lnd" and "N" in inputs:
         specs.append(Spec("without_smallest_N", "points", "without the smallest models (lowest N value or decile)",
                           "small models often sit off the asymptotic law", selection=Selection("lowest", "N")))

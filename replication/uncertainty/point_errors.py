@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.digitised import ERR_SUFFIX
 from ..laws.base import Inputs
 
-ERR_SUFFIX = "_err"  # the column holding the digitisation error (half-width) of column c is c + ERR_SUFFIX
 KIND_PERTURB = "perturbation within digitisation error"
 KIND_PERTURB_BOOT = "perturbation within digitisation error with the point bootstrap"
 

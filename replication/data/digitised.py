@@ -12,7 +12,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ..errors import DataError
-from .schema import DataFile, ErrorsFrom
+from .resolve import resolve_file
+from .schema import DataFile, ErrorsFrom, load_dataset_meta
 
 # Columns a digitised points table can have (series, x, y always; value where a colour bar maps it).
 DIGITISED_COLUMNS = ("series", "x", "y", "value", "x_err", "y_err", "value_err")
@@ -58,8 +59,6 @@ def match_positions(a: np.ndarray, b: np.ndarray, tol: float) -> tuple[np.ndarra
 def _points_with_positions(dataset: str, key: str, sha256: str) -> pd.DataFrame:
     """Every digitised point of a file of format digitised with its figure position (x_fig, y_fig); digitised once
     per process and file (the sha256 keys the figure's bytes)."""
-    from . import load_dataset_meta, resolve_file
-
     spec = load_dataset_meta(dataset).file(key)
     if spec.format != "digitised":
         raise DataError(f"datasets/{dataset}/dataset.yaml", f"files ({key}).format",
@@ -70,8 +69,6 @@ def _points_with_positions(dataset: str, key: str, sha256: str) -> pd.DataFrame:
 def matched_errors(frame: pd.DataFrame, source: ErrorsFrom, where: str) -> pd.DataFrame:
     """``frame`` with a column ``<c>_err`` for each column c of ``source.columns``: the error of the digitised point
     at the same figure position, as the same share of the value (NaN where no digitised point matches)."""
-    from . import load_dataset_meta
-
     missing = [c for c in list(source.position) + list(source.columns) if c not in frame.columns]
     if missing:
         raise DataError(where, f"errors_from: {missing[0]}", "the file has no such column", f"use one of {list(frame.columns)}")

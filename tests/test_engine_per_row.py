@@ -27,6 +27,7 @@ def test_every_law_takes_inputs_per_row(name):
         warnings.simplefilter("ignore", RuntimeWarning)
         logf, jac = law.log_jacobian(theta, X)
         assert logf.shape == (K, n) and jac.shape == (K, n, law.n_params)
+        np.testing.assert_array_equal(law.log_predict(theta, X), logf)
         for i in range(K):
             one_f, one_j = law.log_jacobian(theta[i:i + 1], {k: v[i] for k, v in X.items()})
             np.testing.assert_array_equal(logf[i], one_f[0])

@@ -26,11 +26,6 @@ def rows_of(X: Inputs, y: np.ndarray, W: np.ndarray, rows: np.ndarray) -> tuple[
             W[rows] if np.ndim(W) == 2 else W)
 
 
-def per_row(X: Inputs, y: np.ndarray) -> bool:
-    """Whether the inputs or the targets differ per problem (2-D), e.g. points perturbed within their errors."""
-    return np.ndim(y) == 2 or any(np.ndim(v) == 2 for v in X.values())
-
-
 def minimize_fits(
     law: Law,
     objective: Objective,
@@ -137,7 +132,7 @@ def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, 
 
     def fv(theta, rows):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return objective.value(law, theta, X, y, W[rows] if per_row else W)
+            return objective.value(law, theta, *rows_of(X, y, W, rows))
 
     if newton_iter == 0:
         return minimize_batch(fg, x0, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)

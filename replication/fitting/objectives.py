@@ -138,9 +138,9 @@ class Objective:
         """Objective (K,) alone, without the Jacobian: the same numbers as value_grad's first output (the law's
         log_predict is its log_jacobian's log f), at a fraction of the cost, for line-search trials."""
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
-        w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
+        w = np.broadcast_to(w, (theta.shape[0], y.shape[-1]))
         logf = law.log_predict(theta, X)
-        r = np.log(y)[None, :] - logf if self.space == "log" else y[None, :] - np.exp(logf)
+        r = np.log(y) - logf if self.space == "log" else y - np.exp(logf)
         return self._terms(r, w)[0]
 
 

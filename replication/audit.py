@@ -360,7 +360,7 @@ class Audit:
                 "unit": boot_spec.get("unit", "points"),
             }
             if errors is not None:
-                with stage("digitisation error"):
+                with stage("digitisation error", whole=True):
                     record["digitisation_error"], perturbed = self._digitisation_error(
                         law_obj, objective_obj, X, y, point, grid, errors, boot, groups, unit, prefix)
         for k, v in natural.items():

@@ -29,6 +29,7 @@ from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
+from .data.digitised import matched_errors
 from .data.schema import read_yaml
 from .data.shape import shape_table
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
@@ -54,7 +55,9 @@ from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_sett
 from .timing import stage
 from .uncertainty.bootstrap import bootstrap_fit
 from .uncertainty.coverage import CoverageSpec
+from .uncertainty.point_errors import frame_errors
 from .uncertainty.units import bootstrap_groups
+from .uncertainty.widening import widening_rows
 
 __all__ = ["Audit", "run_paper", "N_BOOT_ENV", "JOBS_ENV"]
 
@@ -93,6 +96,15 @@ class Audit:
         spec = load_dataset_meta(dataset).file(key)
         frame = load_table(dataset, key)
         self.data_used[(dataset, spec.key)] = {"dataset": dataset, "file": spec.key, "sha256": spec.sha256, "url": spec.url}
+        source = spec.errors_from
+        if source is not None:  # points read off a figure by others: the suite's per-point errors, matched by position
+            if source.dataset not in self.paper.datasets:
+                raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{source.dataset}' under "
+                                 f"datasets (datasets/{dataset}/dataset.yaml takes the errors of its points from it)")
+            frame = matched_errors(frame, source, f"datasets/{dataset}/dataset.yaml ({spec.key})")
+            src = load_dataset_meta(source.dataset).file(source.file)
+            self.data_used[(source.dataset, src.key)] = {"dataset": source.dataset, "file": src.key, "sha256": src.sha256,
+                                                         "url": src.url}
         return frame
 
     def files(self, dataset: str) -> list[str]:
@@ -331,6 +343,8 @@ class Audit:
             record["certified"] = certified
         samples_nat: dict[str, np.ndarray] = {}
         kind = "bootstrap percentile"
+        errors = frame_errors(frame, inputs, target)
+        perturbed = None
         if n_boot > 0:
             groups, unit = bootstrap_groups(frame, boot_spec, f"papers/{self.paper.key}")
             kind = f"bootstrap percentile over {unit}"
@@ -347,6 +361,10 @@ class Audit:
                 "what": boot.description,
                 "unit": boot_spec.get("unit", "points"),
             }
+            if errors is not None:
+                with stage("digitisation error", whole=True):
+                    record["digitisation_error"], perturbed = self._digitisation_error(
+                        law_obj, objective_obj, X, y, point, grid, errors, boot, groups, unit, prefix)
         for k, v in natural.items():
             self.add_quantity(prefix + k, v, samples_nat.get(k), n, interval_kind=kind)
         derive = DERIVED.get(law_obj.name)
@@ -384,8 +402,27 @@ class Audit:
         self.recipes[name] = FitRecipe(name, law_obj.name, inputs, target, dict(objective or proto.objective),
                                        dict(starts or proto.starts), dict(boot_spec, n=n_boot), frame, X, y,
                                        np.asarray(point.theta, dtype=float).ravel(),
-                                       point.screened if point.screened is not None and point.screened.shape == grid.shape else None)
+                                       point.screened if point.screened is not None and point.screened.shape == grid.shape else None,
+                                       errors=errors.columns if errors is not None else (), perturbed=perturbed)
         return record
+
+    def _digitisation_error(self, law, objective, X, y, point, grid, errors, boot, groups, unit, prefix) -> tuple[dict, np.ndarray]:
+        """The fit's bootstrap again with every resample's points moved within their digitisation errors (the same
+        resamples, refits and safeguard): how much that widens the 95% interval of each fitted and derived number
+        (the record), and its replicates (for the multiverse's specification digitisation_error)."""
+        pert = bootstrap_fit(law, objective, X, y, point, grid, n_boot=boot.n, seed=boot.seed, n_jobs=self.n_jobs,
+                             groups=groups, unit=unit, errors=errors)
+
+        def quantities(theta: np.ndarray) -> dict[str, np.ndarray]:
+            nat = {k: np.asarray(v) for k, v in law.natural_params(theta).items()}
+            derive = DERIVED.get(law.name)
+            if derive is not None:
+                nat.update({k: np.asarray(v, dtype=float) for k, v in derive(nat, self.paper.protocol.settings).items()})
+            return {prefix + k: v for k, v in nat.items()}
+
+        return {"n": pert.n, "seed": pert.seed, "errors": list(errors.columns), "what": pert.description,
+                "grid_refits": pert.n_grid_refits, "converged": int(pert.converged.sum()),
+                "rows": widening_rows(quantities(boot.theta), quantities(pert.theta))}, pert.theta
 
     def _coverage_spec(self, boot_spec: dict, prefix: str) -> CoverageSpec:
         """K and B from the settings; levels 95% and any level a claim on this fit states; the fit's seed."""

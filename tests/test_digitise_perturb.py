@@ -1,30 +1,42 @@
-"""Perturbation resampling within digitisation error, on a synthetic power law with known answer."""
+"""Perturbation within digitisation error inside the bootstrap, on a synthetic Chinchilla law with known answer."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from replication.fitting.multistart import fit_multistart
 from replication.fitting.objectives import make_objective
 from replication.fitting.starts import start_grid
 from replication.laws.base import get_law
+from replication.uncertainty.bootstrap import bootstrap_fit
 from replication.uncertainty.intervals import percentile_interval
-from replication.uncertainty.perturb import KIND_PERTURB, perturbation_refits, perturbed
+from replication.uncertainty.perturb import KIND_PERTURB, KIND_PERTURB_BOOT, perturbation_refits
+from replication.uncertainty.point_errors import PointErrors, frame_errors, perturbed
+
+AXES = {"a": {"start": 0, "stop": 10, "step": 5}, "b": {"start": 0, "stop": 10, "step": 5},
+        "e": {"start": 0, "stop": 1, "step": 0.5}, "alpha": {"start": 0, "stop": 1, "step": 0.5},
+        "beta": {"start": 0, "stop": 1, "step": 0.5}}
+TRUE_ALPHA = 0.34
 
 
-def _setup():
+def _setup(noise: float = 0.01):
+    """60 points of a known Chinchilla law with multiplicative noise, its start grid and point estimate."""
     law = get_law("chinchilla")
     rng = np.random.default_rng(0)
     N = 10 ** rng.uniform(7, 10, 60)
     D = 10 ** rng.uniform(9, 11, 60)
-    theta = np.log([400.0, 1500.0, 1.8]).tolist() + [0.34, 0.37]
-    y = law.predict(np.array(theta), {"N": N, "D": D})
-    obj = make_objective({"name": "huber", "delta": 1e-3})
-    grid = start_grid(law.params, {"a": {"start": 0, "stop": 10, "step": 5}, "b": {"start": 0, "stop": 10, "step": 5},
-                                   "e": {"start": 0, "stop": 1, "step": 0.5}, "alpha": {"start": 0, "stop": 1, "step": 0.5},
-                                   "beta": {"start": 0, "stop": 1, "step": 0.5}})
+    theta = np.log([400.0, 1500.0, 1.8]).tolist() + [TRUE_ALPHA, 0.37]
     X = {"N": N, "D": D}
-    return law, obj, X, y, fit_multistart(law, obj, X, y, grid)
+    y = law.predict(np.array(theta), X) * np.exp(rng.normal(0.0, noise, N.size))
+    obj = make_objective({"name": "huber", "delta": 1e-3})
+    grid = start_grid(law.params, AXES)
+    return law, obj, X, y, grid, fit_multistart(law, obj, X, y, grid)
+
+
+def _zero(X, y) -> PointErrors:
+    return PointErrors({k: np.zeros_like(v) for k, v in X.items()}, np.zeros_like(y))
 
 
 def test_perturbed_stays_within_errors_and_positive():
@@ -35,35 +47,60 @@ def test_perturbed_stays_within_errors_and_positive():
     assert np.array_equal(perturbed(v, None, rng, positive=False), v)
 
 
-def test_zero_error_gives_the_point_estimate_and_errors_widen():
-    law, obj, X, y, point = _setup()
-    zero = perturbation_refits(law, obj, X, y, point, x_errors={}, y_error=None, n=5, seed=3)
-    assert zero.description == KIND_PERTURB
-    np.testing.assert_allclose(zero.theta, np.repeat(point.theta[None, :], 5, axis=0), atol=1e-6)
-    small = perturbation_refits(law, obj, X, y, point, x_errors={"N": 0.002 * X["N"]}, y_error=0.002 * y, n=40, seed=3)
-    large = perturbation_refits(law, obj, X, y, point, x_errors={"N": 0.02 * X["N"]}, y_error=0.02 * y, n=40, seed=3)
+@pytest.mark.parametrize("outlier_sd", [8.0, 0.5])  # 0.5: most replicates go through the safeguard's grid refits
+def test_zero_error_equals_the_plain_bootstrap_replicate_for_replicate(outlier_sd):
+    law, obj, X, y, grid, point = _setup()
+    plain = bootstrap_fit(law, obj, X, y, point, grid, n_boot=40, seed=4, outlier_sd=outlier_sd)
+    zero = bootstrap_fit(law, obj, X, y, point, grid, n_boot=40, seed=4, outlier_sd=outlier_sd, errors=_zero(X, y))
+    assert plain.n_grid_refits == zero.n_grid_refits and (outlier_sd > 1 or zero.n_grid_refits > 0)
+    assert np.array_equal(plain.theta, zero.theta) and np.array_equal(plain.fun, zero.fun)
+    assert zero.description.startswith(KIND_PERTURB_BOOT)
+
+
+def test_zero_error_alone_gives_the_point_estimate():
+    law, obj, X, y, grid, point = _setup()
+    alone = perturbation_refits(law, obj, X, y, point, grid, errors=_zero(X, y), n=5, seed=3)
+    assert alone.description.startswith(KIND_PERTURB) and "bootstrap" not in alone.description
+    np.testing.assert_allclose(alone.theta, np.repeat(point.theta[None, :], 5, axis=0), atol=1e-6)
+
+
+def test_large_errors_widen_the_interval():
+    law, obj, X, y, grid, point = _setup(noise=0.002)
     alpha = law.params.index("alpha")
-    w_small = np.diff(percentile_interval(small.theta[:, alpha], 0.9))[0]
-    w_large = np.diff(percentile_interval(large.theta[:, alpha], 0.9))[0]
-    assert 0 < w_small < w_large
-    lo, hi = percentile_interval(small.theta[:, alpha], 0.95)
-    assert lo < 0.34 < hi  # the true exponent is inside the perturbation interval
+
+    def width(errors: PointErrors | None) -> float:
+        boot = perturbation_refits(law, obj, X, y, point, grid, errors=errors, n=60, seed=3, with_bootstrap=True)
+        return float(np.diff(percentile_interval(boot.theta[:, alpha], 0.9))[0])
+
+    plain = width(None)
+    small = width(PointErrors({"N": 0.002 * X["N"]}, 0.002 * y))
+    large = width(PointErrors({"N": 0.05 * X["N"], "D": 0.05 * X["D"]}, 0.05 * y))
+    assert large > 2 * plain and large > small
+    boot = perturbation_refits(law, obj, X, y, point, grid, errors=PointErrors({"N": 0.01 * X["N"]}, 0.01 * y), n=60,
+                               seed=3)
+    lo, hi = percentile_interval(boot.theta[:, alpha], 0.99)
+    assert lo < TRUE_ALPHA < hi  # the true exponent is inside the perturbation interval
 
 
-def test_same_seed_same_draws_and_bootstrap_adds_spread():
-    law, obj, X, y, point = _setup()
-    kw = dict(x_errors={"N": 0.01 * X["N"]}, y_error=0.01 * y, n=20, seed=9)
-    a = perturbation_refits(law, obj, X, y, point, **kw)
-    b = perturbation_refits(law, obj, X, y, point, **kw)
-    assert np.array_equal(a.theta, b.theta)
-    both = perturbation_refits(law, obj, X, y, point, with_bootstrap=True, **kw)
-    assert both.with_bootstrap and "bootstrap" in both.description
-    assert not np.array_equal(both.theta, a.theta)
+def test_deterministic_and_independent_of_the_workers():
+    law, obj, X, y, grid, point = _setup()
+    errors = PointErrors({"N": 0.02 * X["N"]}, 0.01 * y)
+    kw = dict(n_boot=30, seed=9, errors=errors, outlier_sd=2.0)
+    a = bootstrap_fit(law, obj, X, y, point, grid, **kw)
+    b = bootstrap_fit(law, obj, X, y, point, grid, **kw)
+    two = bootstrap_fit(law, obj, X, y, point, grid, n_jobs=2, **kw)
+    assert a.theta.tobytes() == b.theta.tobytes() == two.theta.tobytes()
+    assert a.fun.tobytes() == two.fun.tobytes() and a.n_grid_refits == two.n_grid_refits
+    plain = bootstrap_fit(law, obj, X, y, point, grid, n_boot=30, seed=9, outlier_sd=2.0)
+    assert not np.array_equal(plain.theta, a.theta)
 
 
-def test_zero_error_with_bootstrap_shares_the_resamples():
-    law, obj, X, y, point = _setup()
-    boot = perturbation_refits(law, obj, X, y, point, x_errors={}, y_error=None, n=8, seed=5, with_bootstrap=True)
-    again = perturbation_refits(law, obj, X, y, point, x_errors={"N": 0.0 * X["N"]}, y_error=0.0 * y, n=8, seed=5,
-                                with_bootstrap=True)
-    np.testing.assert_allclose(boot.theta, again.theta, rtol=1e-12)
+def test_frame_errors_reads_the_err_columns():
+    frame = pd.DataFrame({"x": [1.0, 2.0], "x_err": [0.1, np.nan], "loss": [3.0, 4.0], "loss_err": [0.0, 0.2],
+                          "other_err": [9.0, 9.0]})
+    errors = frame_errors(frame, {"N": "x"}, "loss")
+    assert errors.columns == ("x_err", "loss_err")
+    np.testing.assert_array_equal(errors.inputs["N"], [0.1, 0.0])  # a missing error counts as zero
+    np.testing.assert_array_equal(errors.target, [0.0, 0.2])
+    assert frame_errors(frame.drop(columns=["x_err", "loss_err"]), {"N": "x"}, "loss") is None
+    assert frame_errors(frame.assign(x_err=0.0, loss_err=0.0), {"N": "x"}, "loss") is None  # all zero: none recorded

@@ -59,3 +59,24 @@ def test_section_without_a_cache_says_so(tmp_path):
     index = Page("index")
     digitised_section(tmp_path / "report", index, {}, PROV, tmp_path / "build")
     assert "Not computed for this build" in index.markdown()
+
+
+def test_a_paper_whose_fits_carry_errors_gets_its_own_section_not_the_tables_rows(tmp_path):
+    """A fit record with digitisation_error gives the page its section (every quantity, the record's counts); the
+    digitised section then leaves that paper's page alone."""
+    from replication.report import digitisation_page
+
+    result = {"fits": {"main": {"digitisation_error": {
+        "n": 40, "seed": 7, "errors": ["x_err", "y_err"], "grid_refits": 1, "what": "w", "converged": 40,
+        "rows": [{"quantity": "alpha", "width_bootstrap": 0.1, "width_both": 0.12, "widening": 0.2,
+                  "widening_mcse": 0.05}]}}, "isoflop": {"n_points": 3}}}
+    page = Page("p")
+    assert digitisation_page.paper_section(page, result)
+    md = page.markdown()
+    assert "main: 40 replicates (seed 7), errors from x_err, y_err, 1 refitted" in md and "| main | alpha |" in md
+    assert not digitisation_page.paper_section(Page("q"), {"fits": {"main": {"n_points": 3}}})
+    build, out = tmp_path / "build", tmp_path / "report"
+    _cache(build)
+    pages = {"hoffmann2022training": Page("h")}
+    digitised_section(out, Page("index"), pages, PROV, build, fitted={"hoffmann2022training"})
+    assert "Digitisation error in the intervals" not in pages["hoffmann2022training"].markdown()

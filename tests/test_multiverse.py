@@ -12,6 +12,8 @@ from replication.laws import get_law
 from replication.metadata.paper import Paper
 from replication.robustness import multiverse as mv
 from replication.robustness.specs import default_specs, paper_specs, read_multiverse
+from replication.uncertainty.bootstrap import bootstrap_fit
+from replication.uncertainty.point_errors import PointErrors
 
 LAW = get_law("power_law")
 STARTS = {"a": [0.0, 2.0], "alpha": [0.1, 0.5, 1.0]}
@@ -40,16 +42,25 @@ def _paper():
     })
 
 
-def _run(n_jobs=1, monkeypatch=None):
+def _run(n_jobs=1, monkeypatch=None, errors: float = 0.0):
+    """The multiverse of the synthetic fit; with ``errors`` > 0 its points carry digitisation errors of that relative
+    size (x and y), and its bootstrap redone with them is the recipe's perturbed replicates."""
     paper, frame = _paper(), _data()
     X, y = {"x": frame["x"].to_numpy()}, frame["y"].to_numpy()
     obj = make_objective(OBJECTIVE)
-    point = fit_multistart(LAW, obj, X, y, start_grid(LAW.params, STARTS))
-    qs, _, _ = mv._quantities(LAW, point.theta, None, {}, "")
+    grid = start_grid(LAW.params, STARTS)
+    point = fit_multistart(LAW, obj, X, y, grid)
+    columns, plain, perturbed = (), None, None
+    if errors:  # the main interval from the plain bootstrap, the specification's from the same resamples with errors
+        columns = ("x_err", "y_err")
+        plain = bootstrap_fit(LAW, obj, X, y, point, grid, n_boot=20, seed=3).theta
+        perturbed = bootstrap_fit(LAW, obj, X, y, point, grid, n_boot=20, seed=3,
+                                  errors=PointErrors({"x": errors * X["x"]}, errors * y)).theta
+    qs, _, _ = mv._quantities(LAW, point.theta, plain, {}, "")
     quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
     claims = evaluate_claims(paper, quantities, [])
     recipe = mv.FitRecipe("main", "power_law", {"x": "x"}, "y", OBJECTIVE, STARTS, {"n": 20, "seed": 3}, frame, X, y,
-                          np.asarray(point.theta))
+                          np.asarray(point.theta), errors=columns, perturbed=perturbed)
     return mv.run_multiverse(paper, {"main": recipe}, quantities, [], claims, n_jobs=n_jobs, protocol_raw={})
 
 
@@ -90,6 +101,25 @@ def test_exact_columns(result, tmp_path):
 def test_unsupported_specifications_are_skipped_with_a_reason(result):
     reasons = {s["spec"]: s["reason"] for s in result["skipped"]}
     assert "no_exclusion" in reasons and reasons["no_exclusion"]
+
+
+def test_digitisation_error_is_skipped_for_a_fit_without_errors(result):
+    reasons = {s["spec"]: s["reason"] for s in result["skipped"]}
+    assert "no digitisation errors" in reasons["digitisation_error"]
+    assert "digitisation_error" not in {r["spec"] for r in result["rows"]}
+
+
+def test_digitisation_error_runs_for_a_fit_with_errors():
+    """The main optimum with the interval of its own bootstrap redone within the errors: wider than without them."""
+    out = _run(errors=0.05)
+    assert "digitisation_error" in out["fits"][0]["specs"]
+    assert "digitisation_error" not in {s["spec"] for s in out["skipped"]}
+    by_spec = {r["spec"]: r for r in out["rows"]}
+    row, main = by_spec["digitisation_error"], by_spec["main"]
+    assert row["changed"] == "data: points perturbed within their digitisation error, with the point bootstrap"
+    assert row["value"] == main["value"] and row["seed"] == 3 and "x_err, y_err" in row["selection"]
+    assert row["ci_high"] - row["ci_low"] > main["ci_high"] - main["ci_low"]
+    assert {r["claim"] for r in out["robustness"]} == {"alpha"}
 
 
 def test_zero_b_skips(monkeypatch):

@@ -48,3 +48,13 @@ def test_slope_matches_an_independent_log_log_line(result, points):
     # is not judged on them
     claim = {c["claim"]: c for c in result["claims"]}["llm_model_loss_slope"]
     assert claim["verdict"] == "not testable" and "raster regions" in claim["note"]
+
+
+def test_digitisation_error_of_the_markers_is_carried(result):
+    """The fit's points carry the digitiser's x_err and y_err: its bootstrap is redone within them (same count), the
+    widening is stated per number, and the multiverse lists the specification digitisation_error."""
+    rec = result["fits"]["main"]["digitisation_error"]
+    assert rec["errors"] == ["x_err", "y_err"] and rec["n"] == result["fits"]["main"]["bootstrap"]["n"]
+    rows = {r["quantity"]: r for r in rec["rows"]}
+    assert set(rows) == {"A", "alpha"} and all(r["width_bootstrap"] > 0 and r["width_both"] > 0 for r in rows.values())
+    assert "digitisation_error" in result["sensitivity"]["fits"][0]["specs"]

@@ -88,3 +88,13 @@ def test_fig1_refit_is_the_optimum_and_near_the_published_constants(result, fami
         cl = claims[f"fig1_{family}_{name}"]
         inside = cl["ci_low"] - 5e-7 <= value <= cl["ci_high"] + 5e-7
         assert cl["verdict"] == ("reproduced" if inside else "not reproduced")
+
+
+def test_fig1_fits_carry_the_digitisation_error_and_the_runs_do_not(result):
+    """The merged Fig. 1 markers keep their largest errors (gflops_err, err_err): those fits' bootstraps are redone
+    within them; the segmentation runs are released numbers with no such error."""
+    for family in ("clip", "mammut"):
+        rec = result["fits"][f"fig1_{family}"]["digitisation_error"]
+        assert rec["errors"] == ["gflops_err", "err_err"]
+        assert {r["quantity"] for r in rec["rows"]} == {f"fig1_{family}.{k}" for k in ("a", "b", "c", "d")}
+        assert "digitisation_error" not in result["fits"][f"seg_{family}"]

@@ -122,3 +122,17 @@ def test_approach_2_on_the_digitised_runs_tests_the_claims_about_agreeing_approa
     assert compatible["verdict"] == "reproduced" and compatible["ci_low"] < 0 < compatible["ci_high"]
     row = besiroglu["consistency"][0]
     assert row["verdict"] == "consistent" and row["diff_low"] == pytest.approx(compatible["ci_low"])
+
+
+def test_hoffmann_points_carry_the_digitisers_matched_errors(hoffmann):
+    """The released points take the errors of the suite's digitisation (matched by SVG position): the main fit's
+    bootstrap is redone within them, and the multiverse's digitisation_error rows use those replicates."""
+    rec = hoffmann["fits"]["main"]["digitisation_error"]
+    assert rec["errors"] == ["Model Size_err", "D_err", "loss_err"] and rec["n"] == 300
+    assert {"chinchilla-figure-4"} <= {d["dataset"] for d in hoffmann["data"]}
+    widths = {r["quantity"]: r for r in rec["rows"]}
+    assert widths["E"]["width_both"] > widths["E"]["width_bootstrap"]  # the loss quantisation widens E
+    rows = {r["claim"]: r for r in hoffmann["sensitivity"]["rows"] if r["spec"] == "digitisation_error"}
+    main = {r["claim"]: r for r in hoffmann["sensitivity"]["rows"] if r["spec"] == "main"}
+    for claim in ("E", "A", "alpha"):  # the main optimum, with the interval of the perturbed replicates
+        assert rows[claim]["value"] == main[claim]["value"] and rows[claim]["ci_low"] != main[claim]["ci_low"]

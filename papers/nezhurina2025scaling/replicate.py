@@ -20,10 +20,10 @@ def segmentation(runs: pd.DataFrame, audit: Audit) -> pd.DataFrame:
 
 
 def fig1(digitised: pd.DataFrame, audit: Audit) -> pd.DataFrame:
-    """Fig. 1 frontier markers, those of one family at one compute (drawn at two sizes) merged into one point."""
+    """Fig. 1 frontier markers, one family's at one compute (two sizes) merged into one point, with their largest errors."""
     d = digitised[digitised["series"].isin(FAMILIES)].rename(columns={"series": "family"})
     d = d.assign(key=np.round(np.log10(d["x"]), audit.paper.protocol.settings["fig1_merge_log10_decimals"]))
-    out = d.groupby(["family", "key"]).agg(gflops=("x", "mean"), err=("y", "mean"), markers=("y", "size"), y_err=("y_err", "max"))
+    out = d.groupby(["family", "key"]).agg(gflops=("x", "mean"), err=("y", "mean"), markers=("y", "size"), gflops_err=("x_err", "max"), err_err=("y_err", "max"))
     return out.reset_index().drop(columns="key").assign(sources=lambda f: f["family"].map(d["family"].value_counts()))
 
 

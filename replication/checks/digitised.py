@@ -1,6 +1,7 @@
 """Validation of the digitiser against third-party digitisations, and how the calibration moves a paper's refit.
 
-Point-by-point agreement is measured on points matched by their position in the figure (both sides record it).
+Point-by-point agreement is measured on points matched by their position in the figure (both sides record it;
+data/digitised.match_positions).
 Refits use the suite's fitter by each paper's protocol in papers/<key>/paper.yaml (law, objective, start grid).
 """
 
@@ -8,27 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
+from ..data.digitised import match_positions
 from ..fitting.multistart import fit_multistart
 from ..fitting.objectives import make_objective
 from ..fitting.starts import start_grid
 from ..laws.allocation import DERIVED
 from ..laws.base import get_law
 from ..metadata import load_paper
-
-
-def match_positions(a: np.ndarray, b: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (ia, ib) of mutually nearest points of two (n, 2) position sets closer than ``tol``."""
-    if len(a) == 0 or len(b) == 0:
-        return np.array([], dtype=int), np.array([], dtype=int)
-    da, ia = cKDTree(b).query(a)
-    db, ib = cKDTree(a).query(b)
-    pairs = [(i, j) for i, (d, j) in enumerate(zip(da, ia)) if d < tol and ib[j] == i]
-    if not pairs:
-        return np.array([], dtype=int), np.array([], dtype=int)
-    left, right = map(np.array, zip(*pairs))
-    return left, right
 
 
 def agreement_rows(name: str, ours: pd.DataFrame, theirs: pd.DataFrame, columns: list[tuple[str, str, str, str | None]],

@@ -57,6 +57,20 @@ class Column(BaseModel):
     nullable: bool = False
 
 
+class ErrorsFrom(BaseModel):
+    """Per-point digitisation errors for a file of points someone else read off a figure: those of this suite's
+    digitisation of the same figure, matched point by point by figure position (data/digitised.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = Field(description="the dataset record of the suite's digitisation (a file of format digitised)")
+    file: str = Field(description="its file key")
+    position: tuple[str, str] = Field(description="this file's columns holding each point's figure position (x, y), in "
+                                                  "the figure units the digitiser reports (x_fig, y_fig)")
+    columns: dict[str, str] = Field(description="this file's column -> the digitised column (x, y or value) whose "
+                                                "error it takes, as the same share of the value")
+    tolerance: float = Field(0.5, gt=0, description="largest distance (figure units) between matched points")
+
+
 class DataFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(description="short name the replication scripts use")
@@ -73,6 +87,8 @@ class DataFile(BaseModel):
     tree_keys: list[str] | None = Field(None, description="json_tree: a column per key level, outermost first, then the value's")
     digitise: dict | None = Field(None, description="for format digitised: the digitisation spec "
                                                     "(replication/digitise/spec.py: page, panel, x, y, colorbar, series)")
+    errors_from: ErrorsFrom | None = Field(None, description="points digitised by others: their per-point errors, from "
+                                                             "the suite's digitisation of the same figure")
     header_row: int = Field(0, ge=0, description="CSV row (from 0) holding the column names; rows above it label groups of columns")
     codes_verbatim: bool = Field(False, description="keep strings such as NA or N/A as written (answer codes); only empty cells are missing")
     columns: list[Column] = Field(default_factory=list)

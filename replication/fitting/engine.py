@@ -19,6 +19,13 @@ from ..laws.faces import face_law
 FACE_SHARE = 1e-10  # a term whose share of the prediction is below this at every point has vanished
 
 
+def rows_of(X: Inputs, y: np.ndarray, W: np.ndarray, rows: np.ndarray) -> tuple[Inputs, np.ndarray, np.ndarray]:
+    """The data of the problems ``rows``: per-row arrays (2-D: one row per problem) taken at those rows, shared ones
+    (1-D: the same points for every problem) as they are."""
+    return ({k: v[rows] if np.ndim(v) == 2 else v for k, v in X.items()}, y[rows] if np.ndim(y) == 2 else y,
+            W[rows] if np.ndim(W) == 2 else W)
+
+
 def minimize_fits(
     law: Law,
     objective: Objective,
@@ -33,7 +40,8 @@ def minimize_fits(
     gtol: float = 1e-10,
     adapt_damping: bool = True,
 ) -> BatchResult:
-    """Minimise ``objective`` from every row of ``x0``; ``W`` is (n,) shared or (K, n) per row weights.
+    """Minimise ``objective`` from every row of ``x0``; ``W`` is (n,) shared or (K, n) per row weights, and the input
+    columns of ``X`` and the targets ``y`` are likewise (n,) shared or (K, n) per row (one data set per row).
 
     ``adapt_damping`` (Levenberg-Marquardt damping of the majoriser step, fitting/newton.py) is much faster on
     ridges; False keeps the fixed tiny ridge, the behaviour point estimates are fitted with.
@@ -63,7 +71,7 @@ def minimize_fits(
     rows = np.flatnonzero(free_face.any(axis=1) & np.isfinite(first.fun))
     if rows.size:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            _, jac = law.log_jacobian(first.x[rows], X)
+            _, jac = law.log_jacobian(first.x[rows], rows_of(X, y, W, rows)[0])
         flat = np.abs(jac[..., idx]).max(axis=1) < FACE_SHARE  # (for a log-coefficient: the term's share)
         towards = np.sign(x1[np.ix_(rows, idx)]) == np.sign(limits)
         vanished = flat & towards & free_face[rows]
@@ -73,8 +81,7 @@ def minimize_fits(
     moved = np.any((x1[:, idx] == limits) & np.isfinite(first.x[:, idx]), axis=1)
     back = np.flatnonzero(moved & ~(second.fun <= first.fun))
     if back.size:  # the face was worse after all: polish those rows where they were, as without faces
-        again = _by_face(law, objective, X, y, W[back] if W.ndim == 2 else W, first.x[back], idx, limits, 0,
-                         lbfgs_iter, ftol, gtol)
+        again = _by_face(law, objective, *rows_of(X, y, W, back), first.x[back], idx, limits, 0, lbfgs_iter, ftol, gtol)
         for name in ("x", "fun", "grad", "n_iter", "converged", "status"):
             getattr(second, name)[back] = getattr(again, name)
     better = second.fun <= first.fun
@@ -98,14 +105,14 @@ def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, 
         rows = np.flatnonzero(which.ravel() == k)
         held = [j for j, h in zip(idx, pattern) if h]
         free = [j for j in range(p) if j not in held]
-        Wk = W[rows] if W.ndim == 2 else W
+        Xk, yk, Wk = rows_of(X, y, W, rows)
         if not free:  # every parameter at a limit: nothing to minimise
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                res.fun[rows] = objective.value(law, x0[rows], X, y, Wk)
+                res.fun[rows] = objective.value(law, x0[rows], Xk, yk, Wk)
             res.converged[rows], res.status[rows] = True, 0
             continue
         sub_law = face_law(law, tuple(law.params[j] for j in held)) if held else law
-        r = _minimize(sub_law, objective, X, y, Wk, x0[rows][:, free], newton_iter, lbfgs_iter, ftol, gtol, adapt_damping)
+        r = _minimize(sub_law, objective, Xk, yk, Wk, x0[rows][:, free], newton_iter, lbfgs_iter, ftol, gtol, adapt_damping)
         res.x[np.ix_(rows, free)] = r.x
         res.grad[np.ix_(rows, free)] = r.grad
         res.fun[rows], res.n_iter[rows], res.converged[rows], res.status[rows] = r.fun, r.n_iter, r.converged, r.status
@@ -114,19 +121,18 @@ def _by_face(law, objective, X, y, W, x0, idx, limits, newton_iter, lbfgs_iter, 
 
 def _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, adapt_damping) -> BatchResult:
     """Newton-IRLS then L-BFGS from every row of ``x0`` (either stage skipped with 0 iterations)."""
-    per_row = W.ndim == 2
 
     def fgc(theta, rows):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return objective.value_grad_curvature(law, theta, X, y, W[rows] if per_row else W)
+            return objective.value_grad_curvature(law, theta, *rows_of(X, y, W, rows))
 
     def fg(theta, rows):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return objective.value_grad(law, theta, X, y, W[rows] if per_row else W)
+            return objective.value_grad(law, theta, *rows_of(X, y, W, rows))
 
     def fv(theta, rows):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return objective.value(law, theta, X, y, W[rows] if per_row else W)
+            return objective.value(law, theta, *rows_of(X, y, W, rows))
 
     if newton_iter == 0:
         return minimize_batch(fg, x0, max_iter=lbfgs_iter, ftol=ftol, gtol=gtol)

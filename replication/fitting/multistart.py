@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import FitError
 from ..laws.base import Inputs, Law
-from .engine import minimize_fits
+from .engine import minimize_fits, rows_of
 from .lbfgs import minimize_batch
 from .limits import check_fit_size
 from .objectives import Objective
@@ -67,22 +67,30 @@ def fit_multistart_many(
     adapt_damping: bool = True,
 ) -> list[FitResult]:
     """One multi-start fit per row of ``weights`` (S, n) (e.g. bootstrap resamples), all advanced together:
-    the same result per row as fitting it alone, at the cost of one batch instead of S. For refits of
+    the same result per row as fitting it alone, at the cost of one batch instead of S. The input columns and ``y``
+    are (n,), shared, or (S, n), one data set per weighting (points perturbed within their errors). For refits of
     resamples the majoriser step is damped by default (fitting/newton.py), which is much faster on ridges."""
     y = np.asarray(y, dtype=float)
     W = np.atleast_2d(np.asarray(weights, dtype=float))
     starts = np.atleast_2d(np.asarray(starts, dtype=float))
-    check_fit_size(len(y), starts.shape[0], starts.shape[1])
+    check_fit_size(y.shape[-1], starts.shape[0], starts.shape[1])
     if starts.shape[1] != law.n_params:
         raise FitError(f"starts have {starts.shape[1]} columns, law '{law.name}' has {law.n_params} parameters")
     S, K = W.shape[0], starts.shape[0]
     n_keep = min(K, max(keep_min, int(np.ceil(keep_fraction * K))))
     shared = W[0] if S == 1 else None  # one weighting: evaluated with shared weights, as a single fit
 
-    def fun_grad_for(Wrows: np.ndarray):
+    def data(weightings: np.ndarray):
+        """Inputs and targets of the rows of the given weightings, each repeated per start (shared data as it is)."""
+        return ({k: np.repeat(v[weightings], K, axis=0) if np.ndim(v) == 2 else v for k, v in X.items()},
+                np.repeat(y[weightings], K, axis=0) if y.ndim == 2 else y)
+
+    def fun_grad_for(Wrows: np.ndarray, Xrows, yrows):
+        Wrows = shared if shared is not None else Wrows
+
         def fun_grad(theta: np.ndarray, rows: np.ndarray):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return objective.value_grad(law, theta, X, y, shared if shared is not None else Wrows[rows])
+                return objective.value_grad(law, theta, *rows_of(Xrows, yrows, Wrows, rows))
         return fun_grad
 
     origin = np.tile(np.arange(K), S)
@@ -90,18 +98,20 @@ def fit_multistart_many(
     iters = np.zeros(S * K, dtype=int)
     ranked = np.arange(S * K).reshape(S, K)  # per weighting, its rows of x from the best screened start down
     if n_keep < K:  # screen: a few cheap L-BFGS iterations, then the best n_keep starts of each weighting go on
-        per = max(1, SCREEN_ELEMENTS // (K * max(len(y), 1)))
+        per = max(1, SCREEN_ELEMENTS // (K * max(y.shape[-1], 1)))
         for lo in range(0, S, per):
             hi = min(S, lo + per)
-            screen = minimize_batch(fun_grad_for(np.repeat(W[lo:hi], K, axis=0)), x[lo * K:hi * K],
-                                    max_iter=screen_iter, gtol=gtol, ftol=ftol)
+            screen = minimize_batch(fun_grad_for(np.repeat(W[lo:hi], K, axis=0), *data(np.arange(lo, hi))),
+                                    x[lo * K:hi * K], max_iter=screen_iter, gtol=gtol, ftol=ftol)
             f = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(hi - lo, K)
             x[lo * K:hi * K], iters[lo * K:hi * K] = screen.x, screen.n_iter
             ranked[lo:hi] = np.arange(lo, hi)[:, None] * K + np.argsort(f, axis=1, kind="stable")
     screened = x.reshape(S, K, -1).copy()
 
     def run(rows: np.ndarray, Wrun: np.ndarray | None):
-        return minimize_fits(law, objective, X, y, shared if shared is not None else Wrun, x[rows],
+        Xrun = {k: v[rows // K] if np.ndim(v) == 2 else v for k, v in X.items()}  # row s * K + k: weighting s's data
+        yrun = y[rows // K] if y.ndim == 2 else y
+        return minimize_fits(law, objective, Xrun, yrun, shared if shared is not None else Wrun, x[rows],
                              lbfgs_iter=max_iter, gtol=gtol, ftol=ftol, adapt_damping=adapt_damping)
 
     first = ranked[:, :n_keep]

@@ -2,7 +2,9 @@
 
 Every objective takes parameters ``theta`` (K, p) and per-point weights ``w`` (K, n) or (n,), so the
 same code serves a multi-start search (one weight vector, many starts) and a bootstrap (one weight
-vector per resample, as counts of how often each point was drawn).
+vector per resample, as counts of how often each point was drawn). The targets ``y`` (and the law's
+input columns) are (n,), shared by every row, or (K, n), one data set per row (points perturbed
+within their errors, uncertainty/point_errors.py).
 """
 
 from __future__ import annotations
@@ -74,12 +76,12 @@ class Objective:
     delta: float | None = None
 
     def residuals(self, law: Law, theta: np.ndarray, X: Inputs, y: np.ndarray):
-        """Residuals (K, n) and d residual / d theta (K, n, p)."""
+        """Residuals (K, n) and d residual / d theta (K, n, p); ``y`` (n,) shared or (K, n) per row."""
         logf, jac = law.log_jacobian(theta, X)
         if self.space == "log":
-            return np.log(y)[None, :] - logf, -jac
+            return np.log(y) - logf, -jac
         f = np.exp(logf)
-        return y[None, :] - f, -f[..., None] * jac
+        return y - f, -f[..., None] * jac
 
     def _terms(self, r: np.ndarray, w: np.ndarray):
         """Objective (K,), the gradient weights c (K, n) with gradient = sum_n c dr, the scaled residuals u and
@@ -100,7 +102,7 @@ class Objective:
     def value_grad(self, law: Law, theta: np.ndarray, X: Inputs, y: np.ndarray, w: np.ndarray):
         """Objective (K,) and gradient (K, p) at each row of theta."""
         theta = np.atleast_2d(theta)
-        w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
+        w = np.broadcast_to(w, (theta.shape[0], y.shape[-1]))
         r, dr = self.residuals(law, theta, X, y)
         f, c, _, _ = self._terms(r, w)
         return f, _weighted_sum(c, dr)
@@ -116,7 +118,7 @@ class Objective:
         squares.
         """
         theta = np.atleast_2d(theta)
-        w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
+        w = np.broadcast_to(w, (theta.shape[0], y.shape[-1]))
         r, dr = self.residuals(law, theta, X, y)
         f, c, u, scale = self._terms(r, w)
         g = _weighted_sum(c, dr)
@@ -136,9 +138,9 @@ class Objective:
         """Objective (K,) alone, without the Jacobian: the same numbers as value_grad's first output (the law's
         log_predict is its log_jacobian's log f), at a fraction of the cost, for line-search trials."""
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
-        w = np.broadcast_to(w, (theta.shape[0], y.shape[0]))
+        w = np.broadcast_to(w, (theta.shape[0], y.shape[-1]))
         logf = law.log_predict(theta, X)
-        r = np.log(y)[None, :] - logf if self.space == "log" else y[None, :] - np.exp(logf)
+        r = np.log(y) - logf if self.space == "log" else y - np.exp(logf)
         return self._terms(r, w)[0]
 
 

@@ -14,8 +14,9 @@ Inputs = Mapping[str, np.ndarray]
 class Law:
     """A scaling law y = f(theta; x), stored as log f with its Jacobian.
 
-    ``log_predict(theta, X)`` takes ``theta`` of shape (K, p) and input columns of shape (n,) and
-    returns log f of shape (K, n). ``log_jacobian`` returns (log f, d log f / d theta) with shapes
+    ``log_predict(theta, X)`` takes ``theta`` of shape (K, p) and input columns of shape (n,) (shared by
+    every row) or (K, n) (one data set per row, e.g. points perturbed within their errors) and returns log f
+    of shape (K, n). ``log_jacobian`` returns (log f, d log f / d theta) with shapes
     (K, n) and (K, n, p); when a law gives none, central differences are used.
     ``to_natural`` maps the fit parametrisation onto the paper's named constants (e.g. a -> A = e^a).
     """

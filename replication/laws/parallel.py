@@ -24,7 +24,7 @@ def _log_terms(theta: np.ndarray, X: Inputs):
 def _power_terms(theta: np.ndarray, X: Inputs):
     """log of the multiplier m(P) = P^gamma and its derivative in gamma."""
     lnp = np.log(column(X, "P"))
-    return theta[:, 3:4] * lnp, np.broadcast_to(lnp, (theta.shape[0], lnp.size))
+    return theta[:, 3:4] * lnp, np.broadcast_to(lnp, (theta.shape[0], lnp.shape[-1]))
 
 
 def _make(multiplier):

@@ -69,7 +69,7 @@ COMPUTE_OPTIMAL = register(
         log_jacobian_fn=lambda t, X: (
             t[:, :1] + t[:, 1:2] * np.log(column(X, "C")),
             np.stack(
-                np.broadcast_arrays(np.ones((t.shape[0], 1)), np.log(column(X, "C"))[None, :]), axis=-1
+                np.broadcast_arrays(np.ones((t.shape[0], 1)), np.atleast_2d(np.log(column(X, "C")))), axis=-1
             ),
         ),
         natural=lambda t: {"k": np.exp(t[..., 0]), "a": t[..., 1]},

@@ -37,8 +37,8 @@ def saturating_transform(E: np.ndarray, s: np.ndarray, m: np.ndarray) -> tuple[n
 
 def _parts(theta: np.ndarray, X: Inputs):
     a, b, c, d, s, m = (theta[:, j : j + 1] for j in range(6))
-    lN = np.log10(column(X, "N"))[None, :]
-    ln_hat, d_s, d_m = saturating_transform(column(X, "E")[None, :], s, m)
+    lN = np.atleast_2d(np.log10(column(X, "N")))  # (1, n) shared, or (K, n) per row
+    ln_hat, d_s, d_m = saturating_transform(np.atleast_2d(column(X, "E")), s, m)
     lE = ln_hat / LN10
     log10_f = a * lN + b * lE + c * lN * lE + d
     return a, b, c, d, lN, lE, d_s, d_m, log10_f

@@ -32,7 +32,7 @@ from .cross_paper import allocation_figure, cross_paper_rows
 from .digitised import digitised_section
 from .figures import claims_forest_figure
 from .pages import Page, copy_static
-from . import robustness_section
+from . import digitisation_page, robustness_section
 from .provenance import NAME, provenance, provenance_lines
 from .tables import bibtex, write_table
 
@@ -176,7 +176,8 @@ def _build(build: Path, out: Path) -> Path:
                                       title="Every testable claim: claimed against replicated")
         index = overview_page(results, tables, prov, shown_cross, forest=bool(forest))
         checklist.overview_section(index)
-        digitised_section(tmp, index, pages, prov, build)
+        digitised_section(tmp, index, pages, prov, build,
+                          fitted={r["paper"] for r in results if len(digitisation_page.fit_rows(r))})
         index.heading("Provenance")
         index.text("What built this report: the code version and commit (with -dirty and the differing files when the "
                    "working tree differed from the commit), every setting that overrode a paper's protocol, and the "
@@ -518,6 +519,7 @@ def paper_page(r: dict, prov: dict, forest: bool = False, fig_dir: Path | None =
         if name == "claims":
             frame = _blank_levels(frame)
         page.table(frame, sortable=len(frame) > 1)
+    digitisation_page.paper_section(page, r)
     robustness_section.paper_section(page, r, None if fig_dir is None else fig_dir / key)
     for tname, t in r.get("tables", {}).items():
         page.heading(f"Table: {tname}")

@@ -109,8 +109,10 @@ def _finding(shift: pd.DataFrame, cal: dict) -> list[str]:
     return lines
 
 
-def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict, build: Path) -> None:
-    """Write the digitised point sets and validation tables into ``out``, and add the section to the pages."""
+def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict, build: Path,
+                      fitted: set[str] | None = None) -> None:
+    """Write the digitised point sets and validation tables into ``out``, and add the section to the pages of the
+    papers in the widening table that are not in ``fitted`` (the papers whose pages have it from their own fits)."""
     results = validation_results(build)
     index.heading("Digitised data points")
     index.text(WHAT)
@@ -149,7 +151,7 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
         index.table(shift[shift["quantity"].isin(HEADLINE)])
     widening = _columns(pd.DataFrame(results.get("widening", [])),
                         ["paper", "quantity", "replicates", "width_bootstrap", "width_perturbation", "width_both",
-                         "widening"])
+                         "widening", "widening_mcse"])
     if len(widening):
         write_table(out / "tables", "digitised_widening", widening,
                     "95% interval widths: point bootstrap, perturbation within digitisation error, and both", prov)
@@ -158,15 +160,18 @@ def digitised_section(out: Path, index: Page, pages: dict[str, Page], prov: dict
                 "(Chinchilla: N, D = C / 6N from the errors of N and C, loss from the colour-bar quantisation; the "
                 "label-anchoring shift common to all points is left to the calibration finding of the report's "
                 "section on digitised data; Llama 3: tokens and loss, the exponent b of D* ~ C^b over the per-budget "
-                "quadratic minima, the within-budget bootstrap) and refits from the point estimate, alone or on the same bootstrap "
-                "resamples as the bootstrap column (both refitted the same way, so the comparison isolates the "
-                "digitisation error). 'widening' is the relative change of the 95% width from the bootstrap alone; "
-                "with a few hundred replicates it carries Monte Carlo noise of a few percent.")
+                "quadratic minima, the within-budget bootstrap), alone or on the same bootstrap resamples as the "
+                "bootstrap column; Chinchilla replicates are refitted by the suite's bootstrap, exactly as its "
+                "resamples (the same starts, candidates and safeguard), so the comparison isolates the digitisation "
+                "error. 'widening' is the relative change of the 95% width from the bootstrap alone, widening_mcse its "
+                "Monte Carlo standard error (the replicate pairs redrawn with replacement).")
         index.heading("Digitisation error in the intervals", level=3)
         index.text(text + " Table: tables/digitised_widening.csv.")
         index.table(widening)
-        for key in sorted(set(widening["paper"])):
-            if key in pages:  # the paper pages are already written: add the section and write them again
+        for key in sorted(set(widening["paper"]) - set(fitted or ())):
+            # the paper pages are already written: add the section and write them again (a paper whose own fits
+            # carry the errors has the section from its result, with every replicate of its bootstrap)
+            if key in pages:
                 pages[key].heading("Digitisation error in the intervals")
                 pages[key].text(text)
                 pages[key].table(widening[widening["paper"] == key])

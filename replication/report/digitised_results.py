@@ -20,7 +20,7 @@ from ..digitise.spec import DigitiseSpec
 from ..paths import PAPERS
 from ..results import write_result
 
-VERSION = f"{METHOD_VERSION}.4"
+VERSION = f"{METHOD_VERSION}.5"
 CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
 RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
 HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]
@@ -54,7 +54,7 @@ def _chinchilla(out: dict) -> None:
     labels = digitise_record("chinchilla-figure-4", "points")
     corrected = digitise_record("chinchilla-figure-4", "points_corrected_y")
     released = load_table("epoch-chinchilla", "points").rename(columns={"x": "x_fig", "y": "y_fig"})
-    rows, pairs = agreement_rows("Chinchilla Figure 4 (Besiroglu et al. points)", labels.points, released,
+    rows, _ = agreement_rows("Chinchilla Figure 4 (Besiroglu et al. points)", labels.points, released,
                                  [("N (parameters)", "y", "Model Size", "y_err"), ("C (FLOP)", "x", "Training FLOP", "x_err"),
                                   ("loss", "value", "loss", "value_err")], tol=0.5)
     out["agreement"] += rows
@@ -74,7 +74,7 @@ def _chinchilla(out: dict) -> None:
             LABELS: ncl(labels.points, "y", "x", "value"), CORRECTED: ncl(corrected.points, "y", "x", "value")}
     shift = calibration_shift(sets, CHINCHILLA_PAPERS, baseline=RELEASED)
     out["shift"] = shift.to_dict(orient="records")
-    out["widening"] = _widening(pairs)
+    out["widening"] = _widening()
 
 
 def _released_map(df: pd.DataFrame, pos: str, value: str) -> list[float]:
@@ -83,29 +83,29 @@ def _released_map(df: pd.DataFrame, pos: str, value: str) -> list[float]:
     return [float(a), float(b)]
 
 
-def _widening(pairs: pd.DataFrame) -> list[dict]:
+def _widening() -> list[dict]:
     """95% interval widths of each paper's headline numbers on the released points: bootstrap alone, perturbation
-    within the suite's digitisation errors alone, and both together."""
+    within the suite's digitisation errors alone, and both together (the errors the papers' fits carry: those of the
+    matched digitised points, datasets/epoch-chinchilla/dataset.yaml errors_from)."""
+    from ..data.digitised import matched_errors
     from ..fitting.multistart import fit_multistart
     from ..fitting.objectives import make_objective
     from ..fitting.starts import start_grid
     from ..laws.allocation import DERIVED
     from ..laws.base import get_law
     from ..metadata import load_paper
-    from ..uncertainty.intervals import percentile_interval
     from ..uncertainty.perturb import perturbation_refits
+    from ..uncertainty.point_errors import PointErrors
+    from ..uncertainty.widening import widening_rows
 
-    N = pairs["theirs_Model Size"].to_numpy(float)
-    C = pairs["theirs_Training FLOP"].to_numpy(float)
-    loss = pairs["theirs_loss"].to_numpy(float)
-    rel_n = pairs["ours_y_err"].to_numpy(float) / pairs["ours_y"].to_numpy(float)
-    rel_c = pairs["ours_x_err"].to_numpy(float) / pairs["ours_x"].to_numpy(float)
-    loss_err = pairs["ours_value_err"].to_numpy(float)
-    keep = np.argsort(loss, kind="mergesort")[: len(loss) - 5]  # the 5 highest-loss points are dropped, as in the papers
-    N, C, loss, rel_n, rel_c, loss_err = (a[keep] for a in (N, C, loss, rel_n, rel_c, loss_err))
+    spec = load_dataset_meta("epoch-chinchilla").file("points")
+    pts = matched_errors(load_table("epoch-chinchilla", "points"), spec.errors_from, "datasets/epoch-chinchilla/dataset.yaml")
+    pts = pts.nsmallest(len(pts) - 5, "loss")  # the 5 highest-loss points are dropped, as in the papers
+    N, C, loss = (pts[c].to_numpy(float) for c in ("Model Size", "Training FLOP", "loss"))
+    rel_n, rel_c = pts["Model Size_err"].to_numpy(float) / N, pts["Training FLOP_err"].to_numpy(float) / C
     D = C / (6 * N)
     X = {"N": N, "D": D}
-    errors = {"N": rel_n * N, "D": np.hypot(rel_c, rel_n) * D}
+    errors = PointErrors({"N": rel_n * N, "D": np.hypot(rel_c, rel_n) * D}, pts["loss_err"].to_numpy(float))
     n = _n_replicates()
     rows = []
     for key in CHINCHILLA_PAPERS:
@@ -116,30 +116,17 @@ def _widening(pairs: pd.DataFrame) -> list[dict]:
         grid = start_grid(law.params, proto.starts)
         point = fit_multistart(law, obj, X, loss, grid)
         seed = int(proto.bootstrap.get("seed", 0))
-        # The bootstrap alone is refitted the same way (from the point estimate) on the same resamples, so the
-        # comparison isolates what the digitisation error adds.
-        samples = {"bootstrap": perturbation_refits(law, obj, X, loss, point, x_errors={}, y_error=None, n=n, seed=seed,
-                                                    with_bootstrap=True).theta,
-                   "perturbation": perturbation_refits(law, obj, X, loss, point, x_errors=errors, y_error=loss_err,
-                                                       n=n, seed=seed).theta,
-                   "perturbation + bootstrap": perturbation_refits(law, obj, X, loss, point, x_errors=errors,
-                                                                   y_error=loss_err, n=n, seed=seed,
-                                                                   with_bootstrap=True).theta}
-        derive = DERIVED.get(law.name)
-        widths: dict[str, dict[str, float]] = {}
-        for kind, theta in samples.items():
+        # Every kind is the suite's bootstrap (the same starts, candidates and safeguard), on the same resamples
+        # with and without errors, so the comparison isolates what the digitisation error adds.
+        kinds = {}
+        for kind, e, boot in (("bootstrap", None, True), ("perturbation", errors, False), ("both", errors, True)):
+            theta = perturbation_refits(law, obj, X, loss, point, grid, errors=e, n=n, seed=seed, with_bootstrap=boot).theta
             nat = {k: np.asarray(v) for k, v in law.natural_params(theta).items()}
-            if derive is not None:
-                nat.update({k: np.asarray(v) for k, v in derive(nat, proto.settings).items()})
-            widths[kind] = {q: float(np.diff(percentile_interval(nat[q], 0.95))[0]) for q in HEADLINE if q in nat}
-        for q in HEADLINE:
-            if q not in widths["bootstrap"]:
-                continue
-            b = widths["bootstrap"][q]
-            rows.append({"paper": key, "quantity": q, "replicates": n, "width_bootstrap": b,
-                         "width_perturbation": widths["perturbation"][q],
-                         "width_both": widths["perturbation + bootstrap"][q],
-                         "widening": widths["perturbation + bootstrap"][q] / b - 1.0 if b else float("nan")})
+            if DERIVED.get(law.name) is not None:
+                nat.update({k: np.asarray(v) for k, v in DERIVED[law.name](nat, proto.settings).items()})
+            kinds[kind] = {q: nat[q] for q in HEADLINE if q in nat}
+        rows += [{"paper": key, "replicates": n, **r}
+                 for r in widening_rows(kinds["bootstrap"], kinds["both"], alone=kinds["perturbation"])]
     return rows
 
 
@@ -162,8 +149,8 @@ def _llama_widening(pairs: pd.DataFrame) -> list[dict]:
     from ..fitting.isoflop import bootstrap_quadratic_optima, budget_optima
     from ..fitting.loglog import fit_power_law
     from ..metadata import load_paper
-    from ..uncertainty.intervals import percentile_interval
-    from ..uncertainty.perturb import perturbed
+    from ..uncertainty.point_errors import perturbed
+    from ..uncertainty.widening import widening_rows
 
     key = "dubey2024llama"
     seed = int(load_paper(key).protocol.bootstrap.get("seed", 0))
@@ -186,9 +173,8 @@ def _llama_widening(pairs: pd.DataFrame) -> list[dict]:
     pert = [exponent(moved()) for _ in range(n)]
     both = [float(bootstrap_quadratic_optima(moved(), "C", "D", "L", n_boot=1, seed=(seed, b)).exponent[0])
             for b in range(n)]
-    wb, wp, w2 = (float(np.diff(percentile_interval(np.array(v), 0.95))[0]) for v in (boot, pert, both))
-    return [{"paper": key, "quantity": "b_alloc", "replicates": n, "width_bootstrap": wb, "width_perturbation": wp,
-             "width_both": w2, "widening": w2 / wb - 1.0 if wb else float("nan")}]
+    return [{"paper": key, "replicates": n, **r} for r in widening_rows({"b_alloc": np.array(boot)}, {"b_alloc": np.array(both)},
+                                                                       alone={"b_alloc": np.array(pert)})]
 
 
 def _point_sets(out: dict) -> None:

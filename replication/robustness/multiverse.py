@@ -10,7 +10,10 @@ claim whose quantity the fit produces is then judged again by ``checks.claims.ev
 quantities and fit-health rows replaced by the specification's. Specifications the data cannot support are
 skipped, with the reason. A specification of the data (data_specs.py: counting, resampling unit, no exclusion) sees
 the recipe with its inputs, rows or bootstrap unit replaced; the profiled_search specification takes its starts
-from the profiled exponent search (fitting/profiled.py) instead of a grid.
+from the profiled exponent search (fitting/profiled.py) instead of a grid. The specification ``digitisation_error``
+refits nothing: it is the main fit with the interval of its own bootstrap redone with every resample's points moved
+within their digitisation errors (all of the fit's resamples, the same seed, the audit's ``digitisation_error``
+record), so its rows differ from the main rows by the errors alone, not by Monte Carlo noise of a small bootstrap.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_v
                       "range_low", "range_high"]
 RULE = ("each main fit is refitted under every declared alternative choice (criterion, start procedure, points kept, "
         "counting of parameters, compute or tokens, resampling unit), one "
-        "choice changed at a time, with a small bootstrap (its count is stated); each testable claim on the fit is "
+        "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
+        "digitisation errors, the main fit is also taken with its own bootstrap redone with the points moved within "
+        "their errors (every resample, the same seed); each testable claim on the fit is "
         "judged again by the same verdict rules. share_same_verdict is the share of alternatives giving the main "
         "verdict; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
         "estimate most (relative to the main value), or, when none changes it, the one that moves it most; range_low "
@@ -93,6 +98,8 @@ class FitRecipe:
     prepared: pd.DataFrame | None = None  # the rows of the fit's preparation before its data.where (None: not recorded)
     where: str | None = None  # the fit's declared row selection (data.where)
     prepare: str | None = None  # the name of the fit's preparation step
+    errors: tuple[str, ...] = ()  # the columns of the points' digitisation errors, where the frame records them
+    perturbed: np.ndarray | None = None  # the fit's bootstrap replicates with the points moved within those errors
 
 
 def _seed(base: int, fit: str, spec: str) -> int:
@@ -171,6 +178,13 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
     keep = np.ones(len(recipe.y), dtype=bool)
     note = ""
     axes = dense_axes(tuple(law.params), recipe.starts) if spec.starts == "dense" else recipe.starts
+    if spec.perturb:
+        if not recipe.errors:
+            return None, "the fit's points record no digitisation errors (no <column>_err column beside a fitted column)", axes
+        if recipe.perturbed is None:
+            return None, "the fit has no bootstrap whose resamples the errors could perturb", axes
+        return keep, (f"the main fit's {recipe.perturbed.shape[0]} resamples (seed {int(recipe.bootstrap.get('seed', 0))}), "
+                      f"points moved within {', '.join(recipe.errors)}"), axes
     if spec.selection is not None:
         sel = spec.selection
         if sel.kind == "range" and sel.of not in recipe.frame.columns:
@@ -189,6 +203,14 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
     if spec.starts == "dense" and start_grid(law.params, axes).shape[0] == start_grid(law.params, recipe.starts).shape[0]:
         return None, "the start grid has no axis with two or more values to refine", axes
     return keep, note, axes
+
+
+def _perturbed_result(recipe: FitRecipe, law, health: list[dict], settings: dict, prefix: str) -> dict:
+    """The specification digitisation_error, as a task's result: the main optimum, its health rows, and the replicates
+    of its bootstrap with the points moved within their errors."""
+    qs = _quantities(law, recipe.theta, recipe.perturbed, settings, prefix)[0]
+    return {"quantities": qs, "health": [h for h in health if h["fit"] == recipe.name], "n_points": len(recipe.y),
+            "fun": float("nan")}
 
 
 def _claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
@@ -220,7 +242,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                                 f"use one of {', '.join(sorted(recipes)) or '(none)'}")
     main_rows = {r["claim"]: r for r in claims}
     settings = dict(paper.protocol.settings) if paper.protocol else {}
-    tasks, meta = [], []
+    tasks, meta, ready = [], [], {}  # ready: results computed here (digitisation_error), by their place in meta
     for fit in [f for f in names if f in recipes]:
         recipe = recipes[fit]
         law = get_law(recipe.law)
@@ -239,6 +261,10 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                 out["skipped"].append({"fit": fit, "spec": spec.name, "reason": seen if view is None else reason})
                 continue
             keep, note, axes = _plan(view, spec, law, path, {})
+            if keep is not None and spec.perturb:
+                ready[len(meta)] = _perturbed_result(view, law, health, settings, prefix)
+                meta.append((fit, spec, note, int(recipe.bootstrap.get("seed", 0)), fit_claims, prefix))
+                continue
             units = spec_units(view, spec, f"papers/{paper.key}", path) if keep is not None else None
             if keep is None or isinstance(units, str):
                 out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note if keep is None else units})
@@ -250,10 +276,11 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                           n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
                           "profiled" if spec.starts == "profiled" else "grid"))
             meta.append((fit, spec, "; ".join(x for x in (seen, note) if x), seed, fit_claims, prefix))
-    if not tasks:
+    if not meta:
         return out
     with stage("multiverse"):
-        results = run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications")
+        computed = iter(run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications") if tasks else [])
+    results = [ready[i] if i in ready else next(computed) for i in range(len(meta))]
     for (fit, spec, note, seed, fit_claims, prefix), res in zip(meta, results):
         qs = dict(quantities)
         for k, (v, s) in res["quantities"].items():

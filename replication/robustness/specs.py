@@ -1,9 +1,11 @@
 """The declared alternative fitting choices (specifications) per law family, and a paper's own additions.
 
 A specification changes one choice of the main protocol: the criterion (Huber delta, least squares on log loss or
-on loss), the start procedure (the paper's grid, a denser one, or the profiled exponent search), or the points kept
-(without the smallest models, without the largest compute budget). Each carries a one-line reason. The choices of
-the data a fit sees (counting, resampling unit, no exclusion) are declared in data_specs.py. A paper may add or exclude
+on loss), the start procedure (the paper's grid, a denser one, or the profiled exponent search), the points kept
+(without the smallest models, without the largest compute budget), or the data themselves (the points moved within
+their digitisation errors in every bootstrap replicate, for a fit whose points carry them). Each carries a one-line
+reason. The choices of the data a fit sees (counting, resampling unit, no exclusion) are declared in data_specs.py.
+A paper may add or exclude
 specifications under ``protocol.multiverse`` in its paper.yaml:
 
     multiverse:
@@ -26,7 +28,7 @@ from ..errors import MetadataError
 from ..fitting import make_objective
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "dense_axes",
-           "search_specs", "HUBER_DELTAS", "DATA_KEYS"]
+           "search_specs", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 DATA_KEYS = ("counting", "resampling", "no_exclusion")  # checked in detail by data_specs.py
@@ -70,12 +72,13 @@ class Spec:
     """One alternative: the choice it changes (``changed``), how, and why it is defensible."""
 
     name: str
-    changed: str  # "objective", "start grid" or "points"
+    changed: str  # "objective", "start grid", "points" or "data"
     what: str  # the alternative, in words
     reason: str
     objective: dict | None = None  # None: the main fit's criterion
     starts: str = "paper"  # "paper", "dense" or "profiled" (the profiled exponent search)
     selection: Selection | None = None
+    perturb: bool = False  # every bootstrap replicate's points moved within their digitisation errors
     origin: str = "default"  # "default" or "paper"
     extra: dict = field(default_factory=dict)
 
@@ -101,12 +104,19 @@ def _objective_specs(main: dict) -> list[Spec]:
     return [s for s in out if make_objective(s.objective) != same]
 
 
+DIGITISATION_ERROR = Spec(
+    "digitisation_error", "data", "points perturbed within their digitisation error, with the point bootstrap",
+    "points read off a figure are known only to within their reading error, which the point bootstrap alone leaves "
+    "out", perturb=True)
+
+
 def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> list[Spec]:
     """The declared alternatives for a fit of ``law`` on ``inputs`` whose criterion is ``main_objective``."""
     specs = _objective_specs(main_objective)
     specs.append(Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
                       "an optimum the paper's grid misses shows as a different estimate", starts="dense"))
     specs += search_specs(law)
+    specs.append(DIGITISATION_ERROR)
     if family_of(law) == "lnd" and "N" in inputs:
         specs.append(Spec("without_smallest_N", "points", "without the smallest models (lowest N value or decile)",
                           "small models often sit off the asymptotic law", selection=Selection("lowest", "N")))

@@ -3,7 +3,9 @@
 Resamples are generated in fixed-size chunks, each from its own child of one SeedSequence, so the
 draws depend only on the seed and the chunk size, never on how many workers process the chunks.
 With ``groups`` (one label per point) whole clusters are drawn with replacement (a cluster bootstrap):
-every point of a drawn cluster gets the cluster's count.
+every point of a drawn cluster gets the cluster's count. Perturbations of the points within their
+errors are drawn from a child of the chunk's seed (``perturbation_rng``), a stream of their own: the
+resamples are the same with and without them.
 """
 
 from __future__ import annotations
@@ -45,3 +47,9 @@ def resample_weights(n_points: int, size: int, seed: int, chunk_index: int, n_ch
     cluster_counts = np.zeros((size, n_groups))
     np.add.at(cluster_counts, (np.arange(size)[:, None], draws), 1.0)
     return cluster_counts[:, codes]
+
+
+def perturbation_rng(seed: int, chunk_index: int, n_chunks: int) -> np.random.Generator:
+    """The generator of one chunk's perturbations within digitisation error: a child of that chunk's seed, so it
+    never shares draws with the chunk's resamples."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(n_chunks)[chunk_index].spawn(1)[0])

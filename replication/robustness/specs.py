@@ -148,9 +148,9 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
     field_ = "protocol.multiverse"
     if not isinstance(block, dict):
         raise MetadataError(path, field_, f"expected a mapping, got {type(block).__name__}", "write fits:, add: and exclude: under it")
-    unknown = set(block) - {"fits", "add", "exclude"}
+    unknown = set(block) - {"fits", "add", "exclude", "isoflop"}  # isoflop: IsoFLOP fits' own block (isoflop_specs.py)
     if unknown:
-        raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key", "use fits, add or exclude")
+        raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key", "use fits, add, exclude or isoflop")
     fits = block.get("fits", [])
     if not isinstance(fits, list) or not all(isinstance(f, str) and f for f in fits):
         raise MetadataError(path, f"{field_}.fits", f"expected a list of fit names, got {fits!r}", "list fit names, e.g. [grid]")

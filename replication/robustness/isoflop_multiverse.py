@@ -39,6 +39,8 @@ ISOFLOP_RULE = ("IsoFLOP (Approach 2) fits are refitted under their own declared
                 "raw-points rule for given optima), one at a time, with the main fit's bootstrap kind and the same "
                 "small count")
 
+WHAT = "the power law through the minima"  # how a refit's own messages name it (a skip reason quotes them)
+
 
 @dataclass
 class IsoflopRun:
@@ -63,16 +65,19 @@ def _isoflop_task(paper_key: str, fit: str, items: list[tuple], n_boot: int, uni
     out, health = [], []
     for group, suffix, frame, spec, budgets, names, seed in items:
         try:
+            n_min = int(locate_minima(frame, spec)["valid"].sum())
+            if n_min < 2:
+                raise FitError(f"{n_min} budget(s) with a minimum under this choice; the power law needs two")
             if through is None:
-                res = run_isoflop(frame, spec, n_boot=n_boot, seed=seed, unit=unit if n_boot > 0 else "none", what=spec.where)
+                res = run_isoflop(frame, spec, n_boot=n_boot, seed=seed, unit=unit if n_boot > 0 else "none", what=WHAT)
                 qs = {f"{prefix}{k}{suffix}": v for k, v in res.quantities(budgets, names).items()}
                 out.append({"group": group, "quantities": qs, "n_points": res.n_points, "kind": res.description})
                 continue
             law_name, objective, starts, theta = through
-            used = run_isoflop(frame, replace(spec, through={}), what=spec.where).used
+            used = run_isoflop(frame, replace(spec, through={}), what=WHAT).used
             law = get_law(law_name)
             if len(used) <= law.n_params:
-                raise FitError(f"{len(used)} budgets with a minimum for {law.n_params} parameters")
+                raise FitError(f"{len(used)} budgets with a minimum for the {law.n_params} parameters of {law_name}")
             X = {"C": used["budget"].to_numpy(dtype=float)}
             y = used["N_star" if "N_star" in used else "x_opt"].to_numpy(dtype=float)
             r = _spec_task(paper_key, fit, law_name, objective, starts, X, y, np.ones(y.size, dtype=bool), None,
@@ -81,7 +86,7 @@ def _isoflop_task(paper_key: str, fit: str, items: list[tuple], n_boot: int, uni
             out.append({"group": group, "quantities": r["quantities"], "n_points": int(len(frame)),
                         "kind": "bootstrap percentile"})
         except (AuditError, FitError) as exc:
-            out.append({"group": group, "skipped": str(exc).split(". Fix:")[0]})
+            out.append({"group": group, "skipped": str(exc).split(". Fix:")[0].replace(f"{spec.where}: ", "")})
     return {"groups": out, "health": health}
 
 

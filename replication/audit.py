@@ -47,6 +47,7 @@ from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate,
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
 from .robustness.data_specs import check_data_block
+from .robustness.isoflop_multiverse import IsoflopRun, add_isoflop_multiverse
 from .robustness.multiverse import FitRecipe, run_multiverse
 from .robustness.specs import read_multiverse
 from .results import result_json, write_text_atomic
@@ -86,6 +87,7 @@ class Audit:
         self._objectives: dict[str, object] = {}
         self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
         self.recipes: dict[str, FitRecipe] = {}  # what the multiverse needs to redo each fit
+        self.isoflop_runs: list[IsoflopRun] = []  # what the IsoFLOP multiverse needs to redo each Approach-2 fit
         self.grouped: dict[str, dict[str, tuple[IsoflopResult, str]]] = {}  # grouped Approach-2 fit -> group -> (result, quantity suffix)
 
     # -- data -------------------------------------------------------------------------------
@@ -684,6 +686,8 @@ class Audit:
         label = group if label is None else label
         prefix, suffix = ("" if name == "main" else f"{name}."), (f".{label}" if label else "")
         what = f"{where}{'' if group is None else f', group {group}'}"
+        self.isoflop_runs.append(IsoflopRun(name, group, suffix, frame, iso, dict(boot_spec, n=self.n_boot(boot_spec)),
+                                            tuple(float(b) for b in budgets), dict(names)))
         if iso.through:  # the power law through the minima as a law fit of the engine (e.g. compute_optimal)
             result = run_isoflop(frame, replace(iso, through={}), what=what)
             through = dict(iso.through)
@@ -694,15 +698,9 @@ class Audit:
         n_boot = self.n_boot(boot_spec)
         result = run_isoflop(frame, iso, n_boot=n_boot, seed=group_seed(boot_spec.get("seed", 0), group),
                              unit=boot_spec.get("unit", "none"), what=what)
-        n, kind, fit = result.n_points, result.description, result.fit
-        point, samples = result.allocation(budgets)
-        aliases = {names.get("exponent"): (fit.exponent, result.exponent_samples),
-                   names.get("coefficient"): (fit.coef, None if result.log_coef_samples is None else np.exp(result.log_coef_samples))}
-        for alias, (v, smp) in aliases.items():
-            if alias:
-                self.add_quantity(f"{prefix}{alias}{suffix}", v, smp, n, kind)
-        for k, v in point.items():
-            self.add_quantity(f"{prefix}{k}{suffix}", float(v), samples.get(k), n, kind)
+        n, kind = result.n_points, result.description
+        for k, (v, smp) in result.quantities(budgets, names).items():
+            self.add_quantity(f"{prefix}{k}{suffix}", v, smp, n, kind)
         thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
         for threshold in thresholds:
             errors, sub, n_fit, n_held = extrapolate(result, float(threshold))
@@ -1080,6 +1078,9 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                     result["sensitivity"] = run_multiverse(paper, audit.recipes, audit.quantities, audit.health,
                                                            result["claims"], n_jobs, PAPERS / key / "paper.yaml",
                                                            read_yaml(PAPERS / key / "paper.yaml").get("protocol"))
+                    add_isoflop_multiverse(result["sensitivity"], paper, audit.isoflop_runs, audit.recipes, audit.quantities,
+                                           audit.health, result["claims"], n_jobs, PAPERS / key / "paper.yaml",
+                                           read_yaml(PAPERS / key / "paper.yaml").get("protocol"))
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)

@@ -5,8 +5,9 @@ A declared spec (``IsoflopSpec``, read from a paper's fits) says how the budgets
 column, or declared budgets with a compute tolerance), how each budget's optimum is located (a quadratic in log
 size, a parabola or Akima interpolant of log loss, or the optimum the paper gives with its spread), and how the
 power law x* = k C^a goes through the minima (weighted log-log regression, or the registered ``compute_optimal``
-law through the audit's engine). The bootstrap resamples the points within each budget (every minimum refitted)
-or, for given optima, redraws each log optimum from its stated spread. Every N* = k C^a (or D* = k C^a) fit then
+law through the audit's engine). The bootstrap resamples the points within each budget (every minimum refitted:
+the quadratic with the draws as weights, another rule from the distinct points drawn) or, for given optima, redraws
+each log optimum from its stated spread. Every N* = k C^a (or D* = k C^a) fit then
 yields the same derived allocation (``laws.allocation.power_law_allocation``).
 """
 
@@ -21,9 +22,9 @@ import pandas as pd
 
 from ..fitting.scoring import extrapolation_errors
 from ..errors import AuditError
-from ..fitting.isoflop import (akima_minimum, bootstrap_quadratic_optima, budget_optima, curve_minimum, isoflop_minima,
-                               quadratic_fit)
-from ..fitting.loglog import PowerLawFit, fit_power_law
+from ..fitting.isoflop import (OptimaBootstrap, akima_minimum, bootstrap_quadratic_optima, budget_optima, curve_minimum,
+                               isoflop_minima, quadratic_fit)
+from ..fitting.loglog import PowerLawFit, fit_power_law, wls_lines
 from ..laws.allocation import power_law_allocation
 from ..uncertainty.power_law import bootstrap_power_law
 
@@ -85,6 +86,19 @@ class IsoflopResult:
         if self.exponent_samples is None:
             return point, {}
         return point, power_law_allocation(self.log_coef_samples, self.exponent_samples, compute, self.spec.optimum_of)
+
+    def quantities(self, compute=(), names: dict[str, str] | None = None) -> dict[str, tuple[float, np.ndarray | None]]:
+        """The fit's named quantities (value, replicates or None): the exponent and coefficient under the names the
+        fit declares (``names``: {exponent: alias, coefficient: alias}), then the allocation at ``compute``; one
+        naming for the audit and for the multiverse's refits."""
+        names, fit = names or {}, self.fit
+        point, samples = self.allocation(compute)
+        coef_samples = None if self.log_coef_samples is None else np.exp(self.log_coef_samples)
+        aliases = {names.get("exponent"): (fit.exponent, self.exponent_samples),
+                   names.get("coefficient"): (fit.coef, coef_samples)}
+        out = {alias: (float(v), smp) for alias, (v, smp) in aliases.items() if alias}
+        out.update({k: (float(v), samples.get(k)) for k, v in point.items()})
+        return out
 
 
 def spec_from(decl: dict[str, Any], where: str) -> IsoflopSpec:
@@ -161,15 +175,59 @@ def run_isoflop(frame: pd.DataFrame, spec: IsoflopSpec, *, n_boot: int = 0, seed
     if n_boot <= 0 or unit == "none":
         return result
     if unit == "noise on the optima":
-        boot = bootstrap_power_law(C, x, used[spec.sd].to_numpy(dtype=float), n_boot=n_boot, seed=seed, what=what)
+        boot = bootstrap_power_law(C, x, used[spec.sd].to_numpy(dtype=float), n_boot=n_boot, seed=seed, what=what,
+                                   weighted=spec.weighted)
     else:
-        if spec.minimum != "quadratic" or spec.budgets is not None:
-            raise AuditError(f"{spec.where}: resampling points within budgets is implemented for exact budgets and "
-                             "quadratic minima; use unit 'noise on the optima' or 'none'")
-        boot = bootstrap_quadratic_optima(frame, spec.budget, spec.size, spec.loss, n_boot=n_boot, seed=seed, budgets=C)
+        if spec.minimum == "given" or spec.budgets is not None:
+            raise AuditError(f"{spec.where}: resampling points within budgets is implemented for runs on exact "
+                             "budgets; use unit 'noise on the optima' or 'none'")
+        if spec.minimum in ("quadratic", "parabola"):  # the point estimate's rule on exact budgets (locate_minima)
+            boot = bootstrap_quadratic_optima(frame, spec.budget, spec.size, spec.loss, n_boot=n_boot, seed=seed, budgets=C)
+        else:
+            boot = bootstrap_minima(frame, spec, n_boot=n_boot, seed=seed, budgets=C)
     result.exponent_samples, result.log_coef_samples = boot.exponent, boot.log_coef
     result.description, result.boot = boot.description, boot
     return result
+
+
+class RuleBootstrap(OptimaBootstrap):
+    """A within-budget bootstrap whose minima were located again by a rule without weights (Akima)."""
+
+    description = ("bootstrap percentile interval: the points of each IsoFLOP curve resampled with replacement within "
+                   "their budget, every budget's minimum located again by the fit's rule from the distinct points drawn, "
+                   "then the power law across budgets")
+
+
+def bootstrap_minima(frame: pd.DataFrame, spec: IsoflopSpec, *, n_boot: int, seed, budgets) -> OptimaBootstrap:
+    """Within-budget bootstrap for a rule that takes no weights (Akima): each budget's runs drawn with replacement (the
+    streams of ``bootstrap_quadratic_optima``, so the draws are those of the quadratic rule), the minimum located
+    by ``budget_minimum`` from the distinct runs drawn (each distinct draw once), the line refitted across budgets
+    (weighted by 1 / sd^2 where the spec is weighted)."""
+    if n_boot < 1:
+        raise AuditError(f"{spec.where}: a bootstrap needs n_boot >= 1, got {n_boot}")
+    seed_t = tuple(int(v) for v in np.atleast_1d(seed))
+    groups = dict(tuple(frame.groupby(spec.budget, sort=True)))
+    keys = [float(b) for b in budgets]
+    children = np.random.SeedSequence(list(seed_t)).spawn(len(groups))
+    index = {b: i for i, b in enumerate(sorted(groups))}
+    x_opt, sd = np.full((n_boot, len(keys)), np.nan), np.ones(len(keys))
+    for j, c in enumerate(keys):
+        g = groups[c]
+        sizes, losses = g[spec.size].to_numpy(dtype=float), g[spec.loss].to_numpy(dtype=float)
+        if spec.weighted:
+            sd[j] = float(g[spec.sd].iloc[0])
+        draws = np.random.default_rng(children[index[c]]).integers(0, sizes.size, size=(n_boot, sizes.size))
+        memo: dict[bytes, float] = {}
+        for b, d in enumerate(draws):
+            rows = np.unique(d)
+            key = rows.tobytes()
+            if key not in memo:
+                memo[key] = budget_minimum(spec, sizes[rows], losses[rows])
+            x_opt[b, j] = memo[key]
+    ok = np.isfinite(x_opt)
+    log_c = np.broadcast_to(np.log(np.asarray(keys, dtype=float)), x_opt.shape)
+    slope, icpt = wls_lines(log_c, np.where(ok, np.log(np.where(ok, x_opt, 1.0)), 0.0), ok / sd**2)
+    return RuleBootstrap(np.asarray(keys, dtype=float), x_opt, slope, icpt, seed_t)
 
 
 def group_seed(seed: int, group: str | None) -> int | tuple[int, int]:

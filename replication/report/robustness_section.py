@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..robustness.isoflop_multiverse import ISOFLOP_RULE
 from ..robustness.multiverse import ROBUSTNESS_COLUMNS, RULE, SENSITIVITY_COLUMNS
 from .spec_curve import spec_curve_figure
 
@@ -15,6 +16,7 @@ TABLES = {
     "sensitivity": ("Each testable claim under each alternative fitting choice", SENSITIVITY_COLUMNS),
     "robustness": ("Whether each claim's verdict survives every alternative fitting choice", ROBUSTNESS_COLUMNS),
 }
+RULE = f"{RULE}. {ISOFLOP_RULE}"  # law fits' choices, then IsoFLOP fits'
 CURVE_CAPTION = ("Specification curve: each headline estimate under the main protocol (square) and every alternative "
                  "choice (dots), sorted, with its interval, coloured by the claim's verdict under that choice; the dashed "
                  "line is the claimed value. Below, the specification of each estimate.")

@@ -50,11 +50,14 @@ class PowerLawBootstrap:
 
 
 def bootstrap_power_law(x, y, sigma=None, *, n_boot: int, seed: int | Sequence[int],
-                        kind: BootstrapKind = "parametric", what: str = "power-law bootstrap") -> PowerLawBootstrap:
+                        kind: BootstrapKind = "parametric", what: str = "power-law bootstrap",
+                        weighted: bool = True) -> PowerLawBootstrap:
     """Seeded bootstrap refits of the power law (see the module docstring for the two kinds).
 
     ``parametric`` needs sigma (std of log y per point) and keeps the weights 1/sigma^2; ``pairs`` resamples
     points with replacement and uses the weights of the drawn points (1/sigma^2, or equal if sigma is None).
+    ``weighted=False`` refits every replicate with equal weights (sigma still sets the parametric noise), for an
+    unweighted point estimate.
     """
     x, y, s = check_points(x, y, sigma, what)
     if n_boot < 1:
@@ -62,7 +65,7 @@ def bootstrap_power_law(x, y, sigma=None, *, n_boot: int, seed: int | Sequence[i
     seed_t = tuple(int(v) for v in np.atleast_1d(seed))
     rng = np.random.default_rng(np.random.SeedSequence(list(seed_t)))
     lx, ly = np.log(x), np.log(y)
-    w = np.ones_like(x) if s is None else 1.0 / s**2
+    w = np.ones_like(x) if s is None or not weighted else 1.0 / s**2
     if kind == "parametric":
         if s is None:
             raise FitError(f"{what}: a parametric bootstrap needs sigma (the std of log y). "

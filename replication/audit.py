@@ -30,6 +30,7 @@ from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import load_dataset_meta, load_table
 from .data.digitised import matched_errors
+from .data.preparations import PREPARATIONS
 from .data.schema import read_yaml
 from .data.shape import shape_table
 from .errors import AuditError, DataError, MetadataError, TimeLimitExceeded, UnusableData
@@ -442,11 +443,13 @@ class Audit:
             frame = self._fit_table(f, i, path)
             law_name = self._declared_law(f, i, path)
             if f.data.prepare:
-                if not callable(steps.get(f.data.prepare)):
+                step = steps.get(f.data.prepare, PREPARATIONS.get(f.data.prepare))
+                if not callable(step):
                     raise MetadataError(path, f"fits[{i}].data.prepare", f"replicate.py has no preparation step "
-                                        f"'{f.data.prepare}'", suggest(f.data.prepare, sorted(steps)) +
+                                        f"'{f.data.prepare}' and the library none of that name",
+                                        suggest(f.data.prepare, sorted(set(steps) | set(PREPARATIONS))) +
                                         "define it in replicate.py and pass it to audit.run_fits")
-                frame = steps[f.data.prepare](frame, self)
+                frame = step(frame, self)
             prepared = frame
             if f.data.where:
                 frame = frame.query(f.data.where)

@@ -506,11 +506,14 @@ def paper_page(r: dict, prov: dict, forest: bool = False, fig_dir: Path | None =
         page.heading("Claims: claimed against replicated")
         page.figure(f"../figures/{key}/claims_forest.png", FOREST_CAPTION)
     for title, name in [("Claims", "claims"), ("Confidence-interval width", "ci_width"),
-                        ("Extrapolation", "extrapolation"), ("Fit health", "fit_health"),
-                        ("Profile intervals", "profile"), ("Calibrated coverage", "coverage")]:
+                        ("Extrapolation", "extrapolation"), ("Approach 2 against Approach 3", "consistency"),
+                        ("Fit health", "fit_health"), ("Profile intervals", "profile"), ("Calibrated coverage", "coverage")]:
         if name != "claims" and not r.get(name):
             continue
         page.heading(title)
+        if name == "consistency":
+            page.text(f"The compute-optimal exponent a of N* ~ C^a from each approach on the same runs, with "
+                      f"{CONSISTENCY_LEVEL:.0%} intervals from the same resamples; verdict {CONSISTENCY_RULE}.")
         if name == "profile":
             _profile_text(page, r["profile"])
         if name == "coverage":

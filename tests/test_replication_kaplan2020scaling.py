@@ -36,7 +36,4 @@ def test_claim_verdicts(result):
         assert c[k]["verdict"] == "not testable"
         assert "no data released" in c[k]["note"]
 
-
-def test_same_interval_as_the_porian_page(result, tmp_path):
-    porian = run_paper("porian2024resolving", build=tmp_path, n_boot=N_BOOT, n_jobs=1)
-    assert result["quantities"]["a_alloc"] == porian["quantities"]["a_alloc.owt2_kaplan_repro"]
+# the same interval as the Porian page: tests/test_replication_porian2024resolving.py (it has the Porian run)

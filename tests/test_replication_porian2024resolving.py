@@ -98,3 +98,9 @@ def test_approach_2_against_approach_3_on_every_configuration(result):
     # both approaches put the Kaplan-like reproduction far above 0.5 and the tuned runs near it
     assert rows["rw_kaplan_repro"]["a"] > 0.75 and rows["rw_kaplan_repro"]["b"] > 0.7
     assert abs(rows["rw_tuned"]["b"] - 0.5) < 0.1
+
+
+def test_kaplan_page_shows_the_same_interval(result, tmp_path):
+    """Kaplan et al.'s page takes a from Porian et al.'s reproduction of their setting: the same quantity, bit for bit."""
+    kaplan = run_paper("kaplan2020scaling", build=tmp_path, n_boot=N_BOOT, n_jobs=1)
+    assert kaplan["quantities"]["a_alloc"] == result["quantities"]["a_alloc.owt2_kaplan_repro"]

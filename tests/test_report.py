@@ -227,31 +227,50 @@ def keys():
     return ks
 
 
+def _pin(mp: pytest.MonkeyPatch) -> None:
+    """The commit line is a subprocess call on a tree others edit; pin it so builds are comparable."""
+    mp.setattr(provenance_mod, "git_commit", lambda: "pinnedcommit")
+    mp.setattr(provenance_mod, "tree_state",
+               lambda: {"commit": "pinnedcommit", "modified": [], "untracked": [], "date": "2026-01-02"})
+    mp.delenv("SCALING_AUDIT_N_BOOT", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def fixed_commit(monkeypatch):
-    """The commit line is a subprocess call on a tree others edit; pin it so builds are comparable."""
-    monkeypatch.setattr(provenance_mod, "git_commit", lambda: "pinnedcommit")
-    monkeypatch.setattr(provenance_mod, "tree_state",
-                        lambda: {"commit": "pinnedcommit", "modified": [], "untracked": [], "date": "2026-01-02"})
-    monkeypatch.delenv("SCALING_AUDIT_N_BOOT", raising=False)
+    _pin(monkeypatch)
 
 
-@pytest.fixture
-def build_dir(tmp_path, keys):
-    b = tmp_path / "build"
+def _standard_build(b, keys):
+    """Every paper's result ok except the last one's, which failed."""
     for key in keys[:-1]:
         write_result(b / key / "result.json", ok_result(key))
     write_result(b / keys[-1] / "result.json", failed_result(keys[-1]))
     return b
 
 
+@pytest.fixture
+def build_dir(tmp_path, keys):
+    return _standard_build(tmp_path / "build", keys)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The report of the standard build, built once for the tests that only read it: (report folder, keys)."""
+    ks = paper_keys()
+    tmp = tmp_path_factory.mktemp("shared_report")
+    with pytest.MonkeyPatch.context() as mp:
+        _pin(mp)
+        out = build_report(build=_standard_build(tmp / "build", ks), out=tmp / "report")
+    return out, ks
+
+
 def snapshot(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_build_report_writes_every_file(tmp_path, build_dir, keys):
-    out = build_report(build=build_dir, out=tmp_path / "report")
-    assert out == tmp_path / "report"
+def test_build_report_writes_every_file(built):
+    out, keys = built
+    assert out.name == "report"
     assert (out / "index.md").is_file() and (out / "index.html").is_file()
     for key in keys:
         assert (out / "papers" / f"{key}.md").is_file()
@@ -265,8 +284,8 @@ def test_build_report_writes_every_file(tmp_path, build_dir, keys):
     assert list(coverage.columns) == ["paper", "fit", "quantity", "interval_kind", "nominal", "coverage", "coverage_mcse", "k"]
 
 
-def test_build_report_tables_content(tmp_path, build_dir, keys):
-    out = build_report(build=build_dir, out=tmp_path / "report")
+def test_build_report_tables_content(built):
+    out, keys = built
     ok_keys = keys[:-1]
     claims = read_table(out / "tables" / "claims.csv")
     assert list(claims.columns) == TABLES["claims"][1]
@@ -290,8 +309,8 @@ def test_build_report_tables_content(tmp_path, build_dir, keys):
     assert r"Table\_3 (50\% level)" in (out / "tables" / "claims.tex").read_text()
 
 
-def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
-    out = build_report(build=build_dir, out=tmp_path / "report")
+def test_build_report_overview_counts_and_links(built):
+    out, keys = built
     index = (out / "index.md").read_text()
     for key in keys:
         assert f"[{key}](papers/{key}.md)" in index
@@ -305,8 +324,8 @@ def test_build_report_overview_counts_and_links(tmp_path, build_dir, keys):
     assert f'href="papers/{keys[0]}.html"' in html
 
 
-def test_build_report_shows_a_failed_paper_error(tmp_path, build_dir, keys):
-    out = build_report(build=build_dir, out=tmp_path / "report")
+def test_build_report_shows_a_failed_paper_error(built):
+    out, keys = built
     failed = keys[-1]
     index = (out / "index.md").read_text()
     row = next(line for line in index.splitlines() if line.startswith(f"| [{failed}]"))

@@ -61,11 +61,16 @@ build/.report-inputs: FORCE | $(VENV)/.installed
 	@$(BIN)/python -m replication run --stale --stamp $@ || [ $$? -eq 1 ]
 
 # Digitised point sets and the digitiser's validation (figures read, refits on each calibration), for the report.
+# DIGITISER_VALIDATION=0 leaves it out (about 20 s); the report then shows the section as not computed.
+ifeq ($(DIGITISER_VALIDATION),0)
+DIGITISED :=
+else
 DIGITISED := build/digitised/validation.json
 $(DIGITISED): $(shell find replication -name '*.py') $(wildcard datasets/*/dataset.yaml) pyproject.toml requirements.lock \
               $(wildcard papers/hoffmann2022training/paper.yaml papers/besiroglu2024chinchilla/paper.yaml) | $(VENV)/.installed
 	@$(BIN)/python -m replication.report.digitised_results || \
 	 echo "digitised: the validation step failed (above); the report shows the section as not computed"
+endif
 
 report: report/index.html
 report/index.html: build/.report-inputs $(DIGITISED)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..errors import AuditError, MetadataError
 from ..protocols.isoflop import IsoflopSpec
+from .specs import check_entries
 
 __all__ = ["IsoSpec", "TOLERANCES", "MIN_BUDGETS", "FIELDS", "default_isoflop_specs", "read_isoflop_block",
            "paper_isoflop_specs", "plan"]
@@ -120,17 +121,10 @@ def read_isoflop_block(path: Path, protocol: dict | None) -> dict:
     unknown = set(block) - {"add", "exclude"}
     if unknown:
         raise MetadataError(path, f"{BLOCK}.{sorted(unknown)[0]}", "unknown key", "use add or exclude")
+    check_entries(path, block, BLOCK)
     for key in ("add", "exclude"):
-        entries = block.get(key, [])
-        if not isinstance(entries, list):
-            raise MetadataError(path, f"{BLOCK}.{key}", f"expected a list, got {type(entries).__name__}", "write a list of entries")
-        for i, e in enumerate(entries):
+        for i, e in enumerate(block.get(key, [])):
             where = f"{BLOCK}.{key}[{i}]"
-            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"].strip():
-                raise MetadataError(path, where, "an entry needs a name", "give name: and reason:")
-            if not isinstance(e.get("reason"), str) or not e["reason"].strip():
-                raise MetadataError(path, f"{where}.reason", f"specification '{e['name']}' has no reason",
-                                    "give a one-line reason why the alternative is defensible (or why it is excluded)")
             if "fit" in e and not isinstance(e["fit"], str):
                 raise MetadataError(path, f"{where}.fit", f"expected a fit name, got {e['fit']!r}", "name one IsoFLOP fit")
             if key == "exclude" and set(e) - {"name", "reason", "fit"}:

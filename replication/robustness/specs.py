@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import MetadataError
 from ..fitting import make_objective
 
-__all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "dense_axes",
+__all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "check_entries", "dense_axes",
            "search_specs", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
@@ -178,6 +178,13 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
     fits = block.get("fits", [])
     if not isinstance(fits, list) or not all(isinstance(f, str) and f for f in fits):
         raise MetadataError(path, f"{field_}.fits", f"expected a list of fit names, got {fits!r}", "list fit names, e.g. [grid]")
+    check_entries(path, block, field_)
+    return block
+
+
+def check_entries(path: Path, block: dict, field_: str) -> None:
+    """The ``add`` and ``exclude`` lists of a multiverse block (the law fits' or the IsoFLOP fits'): each entry a
+    mapping with a name and a one-line reason."""
     for key in ("add", "exclude"):
         entries = block.get(key, [])
         if not isinstance(entries, list):
@@ -189,7 +196,6 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
             if not isinstance(e.get("reason"), str) or not e["reason"].strip():
                 raise MetadataError(path, f"{where}.reason", f"specification '{e['name']}' has no reason",
                                     "give a one-line reason why the alternative is defensible (or why it is excluded)")
-    return block
 
 
 def _added(path: Path, i: int, e: dict) -> Spec:

@@ -15,7 +15,7 @@ from replication.metadata.paper import Paper
 from replication.protocols.isoflop import IsoflopSpec, bootstrap_minima, run_isoflop
 from replication.robustness import isoflop_multiverse as imv
 from replication.robustness.isoflop_specs import default_isoflop_specs, paper_isoflop_specs, read_isoflop_block
-from replication.robustness.multiverse import FitRecipe, _quantities
+from replication.robustness.multiverse import FitRecipe, fit_quantities
 from replication.robustness.specs import read_multiverse
 
 TRUE_A = 0.5
@@ -200,7 +200,7 @@ def _tolerance_setup():
     point = fit_multistart(law, make_objective(through["objective"]), X, y, start_grid(law.params, through["starts"]))
     recipe = FitRecipe("iso", law.name, {"C": "budget"}, "N_star", through["objective"], through["starts"], {"n": 0},
                        used, X, y, np.asarray(point.theta))
-    qs = {k: Quantity(v, s) for k, (v, s) in _quantities(law, point.theta, None, {}, "iso.")[0].items()}
+    qs = {k: Quantity(v, s) for k, (v, s) in fit_quantities(law, point.theta, None, {}, "iso.")[0].items()}
     return frame, spec, recipe, qs
 
 

@@ -56,7 +56,7 @@ def _run(n_jobs=1, monkeypatch=None, errors: float = 0.0):
         plain = bootstrap_fit(LAW, obj, X, y, point, grid, n_boot=20, seed=3).theta
         perturbed = bootstrap_fit(LAW, obj, X, y, point, grid, n_boot=20, seed=3,
                                   errors=PointErrors({"x": errors * X["x"]}, errors * y)).theta
-    qs, _, _ = mv._quantities(LAW, point.theta, plain, {}, "")
+    qs, _, _ = mv.fit_quantities(LAW, point.theta, plain, {}, "")
     quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
     claims = evaluate_claims(paper, quantities, [])
     recipe = mv.FitRecipe("main", "power_law", {"x": "x"}, "y", OBJECTIVE, STARTS, {"n": 20, "seed": 3}, frame, X, y,

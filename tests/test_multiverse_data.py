@@ -68,7 +68,7 @@ def _recipe(bootstrap: dict | None = None):
     obj, grid = make_objective(OBJECTIVE), start_grid(LAW.params, STARTS)
     point = fit_multistart(LAW, obj, X, y, grid)
     boot = bootstrap_fit(LAW, obj, X, y, point, grid, n_boot=B, seed=5)
-    qs, _, _ = mv._quantities(LAW, point.theta, boot.theta, {}, "")
+    qs, _, _ = mv.fit_quantities(LAW, point.theta, boot.theta, {}, "")
     quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
     recipe = mv.FitRecipe("main", "chinchilla", {"N": "N", "D": "D"}, "loss", OBJECTIVE, STARTS,
                           bootstrap or {"n": B, "seed": 5}, frame, X, y, np.asarray(point.theta), point.screened,
@@ -183,8 +183,8 @@ def test_profiled_search_finds_the_optimum_a_poor_grid_misses():
     best = fit_multistart(LAW, obj, X, y, start_grid(LAW.params, STARTS), keep_fraction=1.0)  # the global optimum
     keep = np.ones(150, dtype=bool)
     args = ("p", "main", "chinchilla", OBJECTIVE, poor_axes, X, y, keep, None, "data points", poor.theta, 0, 1, {})
-    grid = mv._spec_task(*args)
-    searched = mv._spec_task(*args, None, "profiled")
+    grid = mv.spec_task(*args)
+    searched = mv.spec_task(*args, None, "profiled")
     assert grid["fun"] > 2 * best.fun  # the paper's (one-start) grid stays in the poor basin
     assert searched["fun"] == pytest.approx(best.fun, rel=1e-7)
     alpha = float(LAW.natural_params(best.theta)["alpha"])

@@ -29,7 +29,7 @@ from ..parallel import run_tasks
 from ..protocols.isoflop import IsoflopSpec, group_seed, locate_minima, run_isoflop
 from ..timing import stage
 from .isoflop_specs import BLOCK, IsoSpec, default_isoflop_specs, paper_isoflop_specs, plan, read_isoflop_block
-from .multiverse import FitRecipe, _claims_of, _quantities, _seed, _spec_task, robustness_rows
+from .multiverse import FitRecipe, claims_of, fit_quantities, spec_seed, spec_task, robustness_rows
 
 __all__ = ["IsoflopRun", "add_isoflop_multiverse", "ISOFLOP_RULE"]
 
@@ -80,7 +80,7 @@ def _isoflop_task(paper_key: str, fit: str, items: list[tuple], n_boot: int, uni
                 raise FitError(f"{len(used)} budgets with a minimum for the {law.n_params} parameters of {law_name}")
             X = {"C": used["budget"].to_numpy(dtype=float)}
             y = used["N_star" if "N_star" in used else "x_opt"].to_numpy(dtype=float)
-            r = _spec_task(paper_key, fit, law_name, objective, starts, X, y, np.ones(y.size, dtype=bool), None,
+            r = spec_task(paper_key, fit, law_name, objective, starts, X, y, np.ones(y.size, dtype=bool), None,
                            "data points", theta, 0, seed, settings)
             health += r["health"]
             out.append({"group": group, "quantities": r["quantities"], "n_points": int(len(frame)),
@@ -104,7 +104,7 @@ def _produced(fit: str, runs: list[IsoflopRun], recipes: dict[str, FitRecipe], s
     through = _through(runs[0], recipes)
     if through is not None:
         law, _, _, theta = through
-        return set(_quantities(get_law(law), theta, None, settings, prefix)[0])
+        return set(fit_quantities(get_law(law), theta, None, settings, prefix)[0])
     out = set()
     for run in runs:
         res = run_isoflop(run.frame, run.spec)
@@ -129,7 +129,7 @@ def add_isoflop_multiverse(record: dict, paper: Paper, runs: list[IsoflopRun], r
     main_rows = {r["claim"]: r for r in claims}
     chosen = {}
     for fit, fruns in by_fit.items():
-        fit_claims = _claims_of(paper, _produced(fit, fruns, recipes, settings), main_rows)
+        fit_claims = claims_of(paper, _produced(fit, fruns, recipes, settings), main_rows)
         if fit_claims:
             chosen[fit] = (fruns, fit_claims, default_isoflop_specs(fruns[0].spec, bool(fruns[0].spec.through)))
     known = {s.name for _, _, (d, _) in chosen.values() for s in d}
@@ -146,7 +146,7 @@ def add_isoflop_multiverse(record: dict, paper: Paper, runs: list[IsoflopRun], r
         record["skipped"] += [{"fit": fit, "spec": name, "reason": why} for name, why in cannot]
         minima = {r.group: locate_minima(r.frame, r.spec) for r in fruns}
         for s in specs:
-            seed = _seed(int(boot.get("seed", 0)), fit, s.name)
+            seed = spec_seed(int(boot.get("seed", 0)), fit, s.name)
             items, notes, reasons = [], {}, {}
             for r in fruns:
                 o = others.get((s.runs, r.group)) if s.runs else None

@@ -44,7 +44,7 @@ from .data_specs import check_data_block, data_specs, spec_units, spec_view
 from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
 
 __all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_ENV", "DEFAULT_B", "SENSITIVITY_COLUMNS",
-           "ROBUSTNESS_COLUMNS", "RULE", "robustness_rows"]
+           "ROBUSTNESS_COLUMNS", "RULE", "robustness_rows", "spec_task", "spec_seed", "fit_quantities", "claims_of"]
 
 MULTIVERSE_B_ENV = "SCALING_AUDIT_MULTIVERSE_B"
 DEFAULT_B = 50
@@ -102,12 +102,12 @@ class FitRecipe:
     perturbed: np.ndarray | None = None  # the fit's bootstrap replicates with the points moved within those errors
 
 
-def _seed(base: int, fit: str, spec: str) -> int:
+def spec_seed(base: int, fit: str, spec: str) -> int:
     """A seed fixed by the fit's seed and the specification's name (never by the order or worker)."""
     return (int(base) + zlib.crc32(f"{fit}/{spec}".encode())) % (2**32)
 
 
-def _quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: dict, prefix: str) -> dict:
+def fit_quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: dict, prefix: str) -> dict:
     """The fitted constants and derived quantities (value, replicates) under the audit's names."""
     natural = {k: float(v) for k, v in law.natural_params(theta).items()}
     samp = {k: np.asarray(v) for k, v in law.natural_params(samples).items()} if samples is not None else {}
@@ -120,7 +120,7 @@ def _quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings: di
     return out, natural, samp
 
 
-def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
+def spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
                keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
                screened: np.ndarray | None = None, procedure: str = "grid") -> dict:
     """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
@@ -146,7 +146,7 @@ def _spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: d
                              unit=unit, inline=True)
         samples = boot.theta
     prefix = "" if fit == "main" else f"{fit}."
-    qs, natural, samp = _quantities(law, point.theta, samples, settings, prefix)
+    qs, natural, samp = fit_quantities(law, point.theta, samples, settings, prefix)
     H = objective_hessian(law, obj, Xs, ys, point.theta)
     health = fit_health_rows(paper_key, fit, point, grid, H, samp or None, natural)
     return {"quantities": qs, "health": health, "n_points": int(keep.sum()), "fun": float(point.fun)}
@@ -208,12 +208,12 @@ def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[
 def _perturbed_result(recipe: FitRecipe, law, health: list[dict], settings: dict, prefix: str) -> dict:
     """The specification digitisation_error, as a task's result: the main optimum, its health rows, and the replicates
     of its bootstrap with the points moved within their errors."""
-    qs = _quantities(law, recipe.theta, recipe.perturbed, settings, prefix)[0]
+    qs = fit_quantities(law, recipe.theta, recipe.perturbed, settings, prefix)[0]
     return {"quantities": qs, "health": [h for h in health if h["fit"] == recipe.name], "n_points": len(recipe.y),
             "fun": float("nan")}
 
 
-def _claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
+def claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
     """The testable claims whose quantity (or every component's) the fit produces."""
     out = []
     for c in paper.claims:
@@ -250,8 +250,8 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         out["excluded"] += [dict(e, fit=fit) for e in excluded]
         n_boot = min(b_setting, int(recipe.bootstrap.get("n", 0)))
         prefix = "" if fit == "main" else f"{fit}."
-        produced = set(_quantities(law, recipe.theta, None, settings, prefix)[0])
-        fit_claims = _claims_of(paper, produced, main_rows)
+        produced = set(fit_quantities(law, recipe.theta, None, settings, prefix)[0])
+        fit_claims = claims_of(paper, produced, main_rows)
         out["fits"].append({"fit": fit, "n_boot": n_boot, "specs": [s.name for s in specs],
                             "claims": [c.id for c in fit_claims]})
         for spec in specs:
@@ -270,7 +270,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                 out["skipped"].append({"fit": fit, "spec": spec.name, "reason": note if keep is None else units})
                 continue
             groups, unit = units
-            seed = _seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
+            seed = spec_seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
             tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
                           n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
@@ -279,7 +279,7 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
     if not meta:
         return out
     with stage("multiverse"):
-        computed = iter(run_tasks(_spec_task, tasks, n_jobs, label="multiverse specifications") if tasks else [])
+        computed = iter(run_tasks(spec_task, tasks, n_jobs, label="multiverse specifications") if tasks else [])
     results = [ready[i] if i in ready else next(computed) for i in range(len(meta))]
     for (fit, spec, note, seed, fit_claims, prefix), res in zip(meta, results):
         qs = dict(quantities)

@@ -88,6 +88,7 @@ def _widening() -> list[dict]:
     within the suite's digitisation errors alone, and both together (the errors the papers' fits carry: those of the
     matched digitised points, datasets/epoch-chinchilla/dataset.yaml errors_from)."""
     from ..data.digitised import matched_errors
+    from ..data.preparations import chinchilla_points
     from ..fitting.multistart import fit_multistart
     from ..fitting.objectives import make_objective
     from ..fitting.starts import start_grid
@@ -100,12 +101,11 @@ def _widening() -> list[dict]:
 
     spec = load_dataset_meta("epoch-chinchilla").file("points")
     pts = matched_errors(load_table("epoch-chinchilla", "points"), spec.errors_from, "datasets/epoch-chinchilla/dataset.yaml")
-    pts = pts.nsmallest(len(pts) - 5, "loss")  # the 5 highest-loss points are dropped, as in the papers
-    N, C, loss = (pts[c].to_numpy(float) for c in ("Model Size", "Training FLOP", "loss"))
-    rel_n, rel_c = pts["Model Size_err"].to_numpy(float) / N, pts["Training FLOP_err"].to_numpy(float) / C
-    D = C / (6 * N)
+    pts = chinchilla_points(pts).query("fitted")  # the papers' own preparation: 240 points, D and its error
+    N, D, loss = (pts[c].to_numpy(float) for c in ("Model Size", "D", "loss"))
     X = {"N": N, "D": D}
-    errors = PointErrors({"N": rel_n * N, "D": np.hypot(rel_c, rel_n) * D}, pts["loss_err"].to_numpy(float))
+    errors = PointErrors({"N": pts["Model Size_err"].to_numpy(float), "D": pts["D_err"].to_numpy(float)},
+                         pts["loss_err"].to_numpy(float))
     n = _n_replicates()
     rows = []
     for key in CHINCHILLA_PAPERS:

@@ -99,6 +99,7 @@ FORCE:
 # or on the Dask cluster of DASK_SCHEDULER, then rebuilds the report (tables/coverage.csv).
 robustness: | $(VENV)/.installed
 	@SCALING_AUDIT_COVERAGE_K="$${SCALING_AUDIT_COVERAGE_K:-1000}" SCALING_AUDIT_COVERAGE_B="$${SCALING_AUDIT_COVERAGE_B:-200}" \
+	 SCALING_AUDIT_SCRIPT_MULTIVERSE="$${SCALING_AUDIT_SCRIPT_MULTIVERSE:-all}" \
 	 SCALING_AUDIT_PROGRESS="$${SCALING_AUDIT_PROGRESS:-1}" SCALING_AUDIT_TIME_LIMIT="$${SCALING_AUDIT_TIME_LIMIT:-0}" $(BIN)/python -m replication run --stale || [ $$? -eq 1 ]
 	$(BIN)/python -m replication report
 

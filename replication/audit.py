@@ -43,6 +43,7 @@ from .laws.allocation import DERIVED
 from .laws.fixed import fix_params
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
+from .parallel import inline_tasks
 from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
@@ -50,6 +51,8 @@ from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflo
 from .robustness.data_specs import check_data_block
 from .robustness.isoflop_multiverse import IsoflopRun, add_isoflop_multiverse
 from .robustness.multiverse import FitRecipe, run_multiverse
+from .robustness.script_multiverse import add_script_multiverse
+from .robustness.script_specs import RERUN_KEEP_STARTS, Variant
 from .robustness.specs import read_multiverse
 from .results import result_json, write_text_atomic
 from .settings import (DEFAULT_TIME_LIMIT, JOBS_ENV, N_BOOT_ENV, coverage_b_setting, coverage_k_setting, jobs_setting,
@@ -67,8 +70,11 @@ __all__ = ["Audit", "run_paper", "N_BOOT_ENV", "JOBS_ENV"]
 class Audit:
     """Collects fits, quantities and checks for one paper while its replication script runs."""
 
-    def __init__(self, paper: Paper, out_dir: Path, n_boot: int | None = None, n_jobs: int = 1):
+    def __init__(self, paper: Paper, out_dir: Path, n_boot: int | None = None, n_jobs: int = 1,
+                 variant: Variant | None = None):
         self.paper = paper
+        self.variant = variant  # a paper-level alternative (robustness/script_specs.py): a light rerun, no figures
+        self.varied: list[str] = []  # the fits the variant changed
         self.out_dir = Path(out_dir)
         self.n_boot_override = n_boot
         self.n_jobs = n_jobs
@@ -162,6 +168,8 @@ class Audit:
                        transform: Callable[[np.ndarray], np.ndarray] = np.asarray, title: str = "") -> None:
         """Histograms of the bootstrap replicates of several quantities (label -> quantity), on a transformed scale
         if given (e.g. np.log10 for constants spanning decades); nothing when they have no replicates."""
+        if self.variant is not None:  # a paper-level rerun draws nothing
+            return
         qs = {label: self.quantities[q] for label, q in quantities.items()}
         if any(q.samples is None for q in qs.values()):
             return
@@ -252,7 +260,8 @@ class Audit:
         """Bootstrap count for a spec (default: the protocol's): the override (N_BOOT) replaces a positive count,
         and a count of 0 (no bootstrap by design) stays 0."""
         n = int((self.paper.protocol.bootstrap if spec is None else spec).get("n", 0))
-        return self.n_boot_override if n > 0 and self.n_boot_override is not None else n
+        n = self.n_boot_override if n > 0 and self.n_boot_override is not None else n
+        return n if self.variant is None else min(n, self.variant.b)
 
     def add_health(self, fit: str, check: str, value, ok: bool | None, detail: str = "") -> None:
         """A fit-health row for a fit the script ran itself (same format and rules as Audit.fit's)."""
@@ -318,15 +327,25 @@ class Audit:
         figures unless ``figures`` is false)."""
         proto = self.paper.protocol
         law_obj = get_law(law or self.paper.law.name)
-        objective_obj = make_objective(objective or proto.objective)
-        grid = start_grid(law_obj.params, starts or proto.starts)
+        objective, starts = self._varied_choice(name, tuple(law_obj.params), dict(objective or proto.objective),
+                                                dict(starts or proto.starts))
+        objective_obj = make_objective(objective)
+        grid = start_grid(law_obj.params, starts)
         boot_spec = dict(proto.bootstrap if bootstrap is None else bootstrap)
         extra_spec = proto.extrapolation if extrapolation is None else extrapolation
         X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
+        light = self.variant is not None
         with stage("multi-start"):
-            point = fit_multistart(law_obj, objective_obj, X, y, grid)
-        with stage("certified optimum"):
-            certified, certified_row = certified_check(self.paper.key, name, law_obj, objective_obj, X, y, point, grid)
+            if light and name in self.variant.warm:  # from the main optimum beside the ranked grid
+                warm, screen = self.variant.starts_with_optimum(name, grid)
+                point = fit_multistart(law_obj, objective_obj, X, y, warm, screen_iter=screen, keep_fraction=0.0,
+                                       keep_min=RERUN_KEEP_STARTS, confirm=False)
+            else:
+                point = fit_multistart(law_obj, objective_obj, X, y, grid)
+        certified, certified_row = None, None
+        if not light:
+            with stage("certified optimum"):
+                certified, certified_row = certified_check(self.paper.key, name, law_obj, objective_obj, X, y, point, grid)
         prefix = "" if name == "main" else f"{name}."
         n = len(y)
         natural = {k: float(v) for k, v in law_obj.natural_params(point.theta).items()}
@@ -364,7 +383,7 @@ class Audit:
                 "what": boot.description,
                 "unit": boot_spec.get("unit", "points"),
             }
-            if errors is not None:
+            if errors is not None and not light:
                 with stage("digitisation error", whole=True):
                     record["digitisation_error"], perturbed = self._digitisation_error(
                         law_obj, objective_obj, X, y, point, grid, errors, boot, groups, unit, prefix)
@@ -377,11 +396,11 @@ class Audit:
             dsamp = derive(samples_nat, settings) if samples_nat else {}
             for k, v in dpoint.items():
                 self.add_quantity(prefix + k, float(v), dsamp.get(k), n, interval_kind=kind)
-        if samples_nat:
+        if samples_nat and not light:
             with stage("profile intervals"):
                 self.profiles += profile_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point,
                                               self.quantities, proto.settings)
-        if samples_nat and name == "main" and coverage_k_setting() > 0:
+        if samples_nat and name == "main" and coverage_k_setting() > 0 and not light:
             with stage("coverage study", whole=True):
                 self.coverage += coverage_rows(self.paper.key, name, prefix, law_obj, objective_obj, X, y, point, derive,
                                                proto.settings, self._coverage_spec(boot_spec, prefix), kind,
@@ -390,11 +409,15 @@ class Audit:
         self.health += fit_health_rows(self.paper.key, name, point, grid, H, samples_nat, natural)
         if certified_row is not None:
             self.health.append(certified_row)
-        held = None
+        held, held_theta = None, None
         if extra_spec:
+            held_grid, held_options = grid, {}
+            if light:  # from the rerun fit's ranked starts and the main check's optimum
+                held_grid, held_options = self.variant.held_out_starts(name, point, grid)
             with stage("extrapolation refits"):
-                held = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, grid, X, y)
-        if figures:
+                held, held_theta = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, held_grid, X, y,
+                                                     **held_options)
+        if figures and not light:
             with stage("figures"):
                 self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
                               {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {},
@@ -402,12 +425,21 @@ class Audit:
         self.fits[name] = record
         self.fitted[name] = (law_obj, point, boot if n_boot > 0 else None)
         self._objectives[name] = objective_obj
-        self.recipes[name] = FitRecipe(name, law_obj.name, inputs, target, dict(objective or proto.objective),
-                                       dict(starts or proto.starts), dict(boot_spec, n=n_boot), frame, X, y,
+        self.recipes[name] = FitRecipe(name, law_obj.name, inputs, target, objective, starts, dict(boot_spec, n=n_boot), frame, X, y,
                                        np.asarray(point.theta, dtype=float).ravel(),
                                        point.screened if point.screened is not None and point.screened.shape == grid.shape else None,
-                                       errors=errors.columns if errors is not None else (), perturbed=perturbed)
+                                       errors=errors.columns if errors is not None else (), perturbed=perturbed,
+                                       held_theta=held_theta)
         return record
+
+    def _varied_choice(self, name: str, params: tuple[str, ...], objective: dict, starts: dict) -> tuple[dict, dict]:
+        """A fit's criterion and start axes under the paper-level variant (its own when the variant leaves it)."""
+        if self.variant is None:
+            return objective, starts
+        new_objective, new_starts = self.variant.objective(objective), self.variant.axes(params, starts)
+        if new_objective is not None or new_starts is not None:
+            self.varied.append(name)
+        return new_objective or objective, new_starts or starts
 
     def _digitisation_error(self, law, objective, X, y, point, grid, errors, boot, groups, unit, prefix) -> tuple[dict, np.ndarray]:
         """The fit's bootstrap again with every resample's points moved within their digitisation errors (the same
@@ -526,11 +558,14 @@ class Audit:
             frame = pd.concat([pd.concat([sub.assign(_held=False), shared.assign(_held=True, **dict(zip(keys, k)))])
                                for k, sub in rest.groupby(keys, sort=True)])
             extra["held_out"] = "_held"
-        res = fit_groups(frame, keys, law,
-                         make_objective(f.objective or self.paper.protocol.objective),
-                         start_grid(law.params, f.starts or self.paper.protocol.starts), inputs=f.inputs,
+        objective, starts = self._varied_choice(f.name, tuple(law.params), dict(f.objective or self.paper.protocol.objective),
+                                                dict(f.starts or self.paper.protocol.starts))
+        options, warm = dict(f.options), None
+        if self.variant is not None:  # each group's main optimum beside the paper's grid
+            warm = self.variant.group_warm.get(f.name)
+        res = fit_groups(frame, keys, law, make_objective(objective), start_grid(law.params, starts), inputs=f.inputs,
                          target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
-                         n_jobs=self.n_jobs, **f.options)
+                         n_jobs=self.n_jobs, extra_starts=warm, **options)
         self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
         if extra.get("record", True) is False:  # a sensitivity grid: its cells are a paper table, not one check
             return res
@@ -597,6 +632,9 @@ class Audit:
                                    n_held_out=1, note=f"target {label}; {ratio[j]:.0f}x the compute of the fitting runs")
         path = self.out_dir / "figures" / f"{fit}_targets.png"
         own = self.predict(fit, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
+        if self.variant is not None:
+            return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
+                                 "relative error %": 100 * np.abs(pred - obs) / obs})
         with stage("figures"):
             fit_figure(path, np.r_[runs[rec["target"]], obs], np.r_[own, pred], np.r_[runs[compute], targets[compute]],
                        xlabel, np.r_[np.zeros(len(runs), bool), np.ones(len(obs), bool)],
@@ -786,6 +824,8 @@ class Audit:
         """An exponent with its interval along a sequence of configurations (rows whose ``at`` is in ``steps``, in
         that order, labelled by ``label``), one line per value of ``series`` (in ``order`` if given), ``stored`` values
         as open markers and ``references`` as horizontal lines; text not given comes from paper.yaml's figures."""
+        if self.variant is not None:  # a paper-level rerun draws nothing
+            return
         caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
         names = [rows.loc[rows[at] == s, label].iloc[0] for s in steps]
         lines, marks = {}, {}
@@ -813,6 +853,8 @@ class Audit:
 
     def curves_figure(self, stem: str, name: str, result: IsoflopResult, xlabel: str, ylabel: str, caption: str) -> None:
         """The points of each budget of a quadratic Approach-2 fit with the quadratic in log x and its minimum."""
+        if self.variant is not None:  # a paper-level rerun draws nothing
+            return
         spec, curves = result.spec, []
         for (c, g), (_, m) in zip(self.frames[name].groupby(spec.budget, sort=True), result.minima.iterrows()):
             xs = np.geomspace(g[spec.size].min(), g[spec.size].max(), 100)
@@ -838,6 +880,8 @@ class Audit:
                        marks: list | None = None, level: float = 0.95) -> None:
         """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given);
         text not given comes from the figure's declaration in paper.yaml."""
+        if self.variant is not None:  # a paper-level rerun draws nothing
+            return
         caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
         series = []
         for label, res in lines:
@@ -874,7 +918,9 @@ class Audit:
                                 "drop or correct the row in the replication script")
         return X, y
 
-    def _extrapolate(self, name, frame, spec, law, objective, grid, X, y):
+    def _extrapolate(self, name, frame, spec, law, objective, grid, X, y, **fit_options):
+        """The extrapolation check of a fit: refit without the held-out rows, score them; the held-out mask and the
+        check's optimum (None when the split leaves too few points)."""
         if "held_out" in spec:  # an explicit split: a boolean column of the frame, True = held out
             column, threshold = str(spec["held_out"]), float("nan")
             held = frame[column].to_numpy(dtype=bool)
@@ -884,23 +930,28 @@ class Audit:
             fit_mask, held = split_by_threshold(frame[column].to_numpy(dtype=float), threshold)
         row = {"paper": self.paper.key, "fit": name, "split_column": column, "threshold": threshold,
                "n_fit": int(fit_mask.sum()), "n_held_out": int(held.sum())}
+        theta = None
         if held.sum() == 0 or fit_mask.sum() <= law.n_params:
             row.update(are=float("nan"), max_are=float("nan"), rmse_log=float("nan"), note="split leaves too few points")
         else:
             scored = fit_and_score(law, objective, grid, {k: v[fit_mask] for k, v in X.items()}, y[fit_mask],
-                                   {k: v[held] for k, v in X.items()}, y[held])
+                                   {k: v[held] for k, v in X.items()}, y[held], **fit_options)
+            theta = np.asarray(scored["_theta"], dtype=float)
             pred = law.predict(scored["_theta"], X)
             row.update({k: scored[k] for k in ("are", "max_are", "rmse_log")}, note="")
             row["in_sample_are"] = scored["in_sample_are"]
             xcol = spec.get("plot_against", column)
             split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
+            if self.variant is not None:
+                self.extrapolation.append(row)
+                return held, theta
             with stage("figures"):
                 f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
                                      y, pred, held, xcol, threshold, title=f"{self.paper.key}: {name} extrapolation")
             self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on {split}, "
                                  "relative error on every run; held-out runs in red."})
         self.extrapolation.append(row)
-        return held
+        return held, theta
 
     def _figures(self, name, law, theta, X, y, frame, inputs, plot_against, held, samples, natural):
         fig_dir = self.out_dir / "figures"
@@ -1084,6 +1135,10 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                     add_isoflop_multiverse(result["sensitivity"], paper, audit.isoflop_runs, audit.recipes, audit.quantities,
                                            audit.health, result["claims"], n_jobs, PAPERS / key / "paper.yaml",
                                            read_yaml(PAPERS / key / "paper.yaml").get("protocol"))
+                    protocol = read_yaml(PAPERS / key / "paper.yaml").get("protocol")
+                    add_script_multiverse(result["sensitivity"], paper, result["claims"], audit.recipes, audit.per_group,
+                                          variant_rerun, n_jobs, PAPERS / key / "paper.yaml",
+                                          read_multiverse(PAPERS / key / "paper.yaml", protocol), override)
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)
@@ -1096,6 +1151,21 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
     result["made"] = dict(made, code=code_version(), seeds=_seeds(paper, result))
     write_text_atomic(out_dir / "result.json", result_json(result))
     return result
+
+
+def variant_rerun(key: str, variant: Variant, n_boot: int | None) -> dict:
+    """The replication script rerun light under a paper-level variant (robustness/script_multiverse.py), in this
+    process: the verdict rows of every claim and the fits the variant changed."""
+    import tempfile
+
+    paper = load_paper(key)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, inline_tasks():
+            audit = Audit(paper, Path(tmp), n_boot=n_boot, n_jobs=1, variant=variant)
+            _load_script(key)(audit)
+    except Exception as exc:  # a choice the data cannot take (e.g. a log criterion on zeros) skips that choice only
+        return {"error": failure_reason(exc, key, PAPERS / key / "replicate.py", 0), "varied": []}
+    return {"claims": evaluate_claims(paper, audit.quantities, audit.health), "varied": list(dict.fromkeys(audit.varied))}
 
 
 def record_failure(key: str, reason: str, build: Path | None = None, data_problems: dict | None = None,

@@ -17,7 +17,7 @@ from . import __version__
 from . import paths
 from .errors import SettingError
 from .paths import ROOT
-from .settings import COVERAGE_B_ENV, COVERAGE_K_ENV, coverage_b_setting, coverage_k_setting
+from .settings import COVERAGE_B_ENV, COVERAGE_K_ENV, coverage_b_setting, coverage_k_setting, script_multiverse_setting
 
 # Code that only assembles the report or drives runs never changes a result's numbers.
 NOT_RESULT_CODE = ("replication/cli.py", "replication/runner.py", "replication/lock.py", "replication/report/build.py",
@@ -87,7 +87,7 @@ def fingerprint(key: str, datasets: list[str] | None, data_problems: dict[str, l
     digest = hashlib.sha256(repr((sorted(inputs.items()), sorted(status.items()), library_digest())).encode()).hexdigest()
     return {"inputs": inputs, "data_status": status, "library_sha256": library_digest(), "inputs_sha256": digest,
             "n_boot_override": n_boot_override, "time_limit_s": time_limit_s,
-            "coverage": _coverage_settings()}
+            "coverage": _coverage_settings(), "script_multiverse": script_multiverse_setting()}
 
 
 def _coverage_settings() -> list:
@@ -117,6 +117,8 @@ def out_of_date(result: dict | None, now: dict) -> str | None:
         return f"made with bootstrap override {made.get('n_boot_override')}, now {now['n_boot_override']}"
     if made.get("coverage") != now.get("coverage"):
         return f"made with coverage study K, B = {made.get('coverage')}, now {now.get('coverage')}"
+    if made.get("script_multiverse", "default") != now.get("script_multiverse", "default"):
+        return f"made with the paper-level multiverse '{made.get('script_multiverse', 'default')}', now '{now.get('script_multiverse')}'"
     if result.get("status") == "failed" and made.get("time_limit_s") != now["time_limit_s"]:
         return "failed under another time limit"
     return None

@@ -10,12 +10,24 @@ couple of seconds when the output is a terminal, or always with ``SCALING_AUDIT_
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
 
 DASK_ENV = "SCALING_AUDIT_DASK_SCHEDULER"
 PROGRESS_ENV = "SCALING_AUDIT_PROGRESS"
 
 _clients: dict[str, object] = {}
+_inline_depth = [0]  # > 0 inside inline_tasks(): every run_tasks call runs in this process
+
+
+@contextmanager
+def inline_tasks() -> Iterator[None]:
+    """Run every run_tasks call in the block in this process (work that is itself one task of a pool or cluster)."""
+    _inline_depth[0] += 1
+    try:
+        yield
+    finally:
+        _inline_depth[0] -= 1
 
 
 def dask_address() -> str | None:
@@ -47,6 +59,7 @@ def run_tasks(func: Callable, args: Iterable[tuple], n_jobs: int = 1, label: str
     local worker processes (joblib) when there is more than one task; ``inline`` runs them here whatever the
     backend (work already inside a task of the cluster)."""
     args = list(args)
+    inline = inline or _inline_depth[0] > 0
     address = None if inline else dask_address()
     with _progress(len(args), label or getattr(func, "__name__", "tasks")) as bar:
         if address is not None and len(args) > 1:

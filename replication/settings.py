@@ -78,3 +78,12 @@ def coverage_b_setting() -> int:
     if not raw.strip():
         return DEFAULT_COVERAGE_B
     return _whole(f"B ({COVERAGE_B_ENV})", raw, 10, "set make robustness B= to at least 10 resamples")
+
+
+SCRIPT_MULTIVERSE_ENV = "SCALING_AUDIT_SCRIPT_MULTIVERSE"  # "all": also papers with per_group fits; "0": none
+
+
+def script_multiverse_setting() -> str:
+    """'all', 'none' or 'default' (the paper-level multiverse for every paper without per_group fits)."""
+    raw = os.environ.get(SCRIPT_MULTIVERSE_ENV, "").strip().lower()
+    return {"all": "all", "0": "none", "none": "none"}.get(raw, "default")

@@ -33,12 +33,14 @@ def fit_groups(
     held_out: str,
     source: str = "fit_groups",
     n_jobs: int = 1,
+    extra_starts: dict | None = None,
     **fit_options,
 ) -> pd.DataFrame:
     """One row per group of ``frame`` (grouped by ``by``): fit on rows where ``held_out`` is false, score the rest.
 
     Columns: the group keys, n_fit, n_held_out, converged, objective, n_iter, are, max_are, rmse_log (held out),
     in_sample_rmse_log, param_<name> for each fit parameter, and error (empty, or why the group has no fit).
+    ``extra_starts`` (group key tuple -> parameter vector) adds a start to that group's grid.
     """
     missing = [c for c in list(by) + list(inputs.values()) + [target, held_out] if c not in frame.columns]
     if missing:
@@ -48,9 +50,11 @@ def fit_groups(
         key = key if isinstance(key, tuple) else (key,)
         held = sub[held_out].to_numpy(dtype=bool)
         X = {k: sub[c].to_numpy(dtype=float) for k, c in inputs.items()}
-        jobs.append((dict(zip(by, key)), held, X, sub[target].to_numpy(dtype=float)))
+        extra = None if extra_starts is None else extra_starts.get(tuple(key))
+        jobs.append((dict(zip(by, key)), held, X, sub[target].to_numpy(dtype=float),
+                     starts if extra is None else np.vstack([starts, np.asarray(extra, dtype=float)[None, :]])))
     with stage("grouped fits"):
-        rows = run_tasks(_one_group, [(head, held, X, y, law, objective, starts, fit_options) for head, held, X, y in jobs],
+        rows = run_tasks(_one_group, [(head, held, X, y, law, objective, s, fit_options) for head, held, X, y, s in jobs],
                          n_jobs, label="grouped fits")
     return pd.DataFrame(rows)
 

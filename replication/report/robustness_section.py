@@ -53,6 +53,9 @@ def paper_section(page, r: dict, fig_dir: Path | None) -> None:
         page.text(rec["note"])
         return
     for fit in rec.get("fits", []):
+        if fit.get("what"):  # the paper-level multiverse (robustness/script_multiverse.py)
+            page.text(f"Fit '{fit['fit']}': {fit['what']}.")
+            continue
         page.text(f"Fit '{fit['fit']}': {len(fit['specs'])} specifications declared, {fit['n_boot']} bootstrap "
                   f"resamples each, {len(fit['claims'])} testable claims re-judged.")
     skipped = rec.get("skipped", []) + [dict(e, reason="excluded by the paper: " + e["reason"]) for e in rec.get("excluded", [])]

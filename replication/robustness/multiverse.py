@@ -100,6 +100,7 @@ class FitRecipe:
     prepare: str | None = None  # the name of the fit's preparation step
     errors: tuple[str, ...] = ()  # the columns of the points' digitisation errors, where the frame records them
     perturbed: np.ndarray | None = None  # the fit's bootstrap replicates with the points moved within those errors
+    held_theta: np.ndarray | None = None  # the optimum of the fit's extrapolation check (fitted without the held-out rows)
 
 
 def spec_seed(base: int, fit: str, spec: str) -> int:

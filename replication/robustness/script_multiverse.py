@@ -1,0 +1,111 @@
+"""The paper-level multiverse: the whole replication script rerun under one changed choice, for the claims the
+fit-level multiverses (multiverse.py, isoflop_multiverse.py) do not reach.
+
+A claim on a quantity the script computes from several fits (a share of wins, a ratio of extrapolation errors, a
+prediction through a chain of fits, a standard error, a consistency difference) is re-judged by rerunning the
+script once per specification of script_specs.py, every declared fit changed at once, as independent tasks with the
+paper's own seeds (so the result is the same for any worker count or backend). The rerun is light: no figures, no
+certified optimum, profile, coverage or digitisation-error study, every bootstrap capped at the multiverse's count,
+each fit started from its main optimum. Its rows join the fit-level rows under fit "script". A paper with
+per_group fits (hundreds of small fits per rerun) is rerun only in the full study (``make robustness``, which sets
+$SCALING_AUDIT_SCRIPT_MULTIVERSE=all); a plain ``make`` records it as not run, with that reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..checks.verdicts import NOT_TESTABLE
+from ..metadata.paper import Paper
+from ..parallel import run_tasks
+from ..settings import SCRIPT_MULTIVERSE_ENV as SCRIPT_ENV, script_multiverse_setting as script_setting
+from ..timing import stage
+from .multiverse import multiverse_b_setting, robustness_rows
+from .script_specs import HELD_OUT, Variant, script_specs
+
+__all__ = ["add_script_multiverse", "SCRIPT_FIT", "SHOWN_FITS"]
+
+SCRIPT_FIT = "script"  # the fit column of the paper-level rows
+SHOWN_FITS = 6  # the changed fits a row names before "and k more"
+
+
+def _group_optima(per_group: dict) -> dict:
+    """Per per_group fit, each group's main optimum (group key tuple -> parameter vector) from its result table."""
+    out = {}
+    for name, (res, keys, _law) in per_group.items():
+        params = [c for c in res.columns if c.startswith("param_")]
+        ok = res[(res["error"] == "") & res[params].notna().all(axis=1)] if params else res.iloc[:0]
+        out[name] = {tuple(row[k] for k in keys): row[params].to_numpy(dtype=float) for _, row in ok.iterrows()}
+    return out
+
+
+def _named(fits: list[str], of: int) -> str:
+    shown = ", ".join(fits[:SHOWN_FITS]) + (f" and {len(fits) - SHOWN_FITS} more" if len(fits) > SHOWN_FITS else "")
+    return f"in {len(fits)} of {of} fits ({shown}); the whole script rerun"
+
+
+def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: dict, per_group: dict,
+                          rerun: Callable, n_jobs: int, path: Path, block: dict, override: int | None) -> None:
+    """Rerun the script under every paper-level specification and add the rows of the claims no fit-level row
+    covers (``rerun(key, variant, override)`` returns the rerun's claim rows and the fits it changed)."""
+    b = multiverse_b_setting()
+    if b == 0:
+        return
+    covered = {r["claim"] for r in out["rows"]}
+    main_rows = {r["claim"]: r for r in claims}
+    todo = [c for c in paper.claims if main_rows.get(c.id, {}).get("verdict", NOT_TESTABLE) != NOT_TESTABLE
+            and c.id not in covered]
+    if not todo:
+        return
+    specs, excluded = script_specs(path, block)
+    setting = script_setting()
+    if setting == "none" or (setting == "default" and per_group):
+        why = (f"{SCRIPT_ENV}=0" if setting == "none" else
+               f"the paper has per_group fits ({', '.join(per_group)}), refitted group by group in every rerun; "
+               "run in the full study (make robustness)")
+        out["skipped"] += [{"fit": SCRIPT_FIT, "spec": s.name, "reason": why} for s in specs]
+        return
+    out["excluded"] += [dict(e, fit=SCRIPT_FIT) for e in excluded]
+    warm = {n: np.asarray(r.theta, dtype=float) for n, r in recipes.items()}
+    warm.update({n + HELD_OUT: r.held_theta for n, r in recipes.items() if r.held_theta is not None})
+    screened = {n: r.screened for n, r in recipes.items() if r.screened is not None}
+    variants = [Variant(s, b, warm, screened, _group_optima(per_group)) for s in specs]
+    n_fits = len(recipes) + len(per_group)
+    ids = [c.id for c in todo]
+    with stage("script multiverse"):
+        results = run_tasks(rerun, [(paper.key, v, override) for v in variants], n_jobs, label="script multiverse")
+    ran = []
+    for spec, res in zip(specs, results):
+        if res.get("error") or not res["varied"]:
+            out["skipped"].append({"fit": SCRIPT_FIT, "spec": spec.name, "reason": res.get("error") or
+                                   "no declared fit takes another criterion or start grid under it"})
+            continue
+        ran.append(spec.name)
+        rows = {r["claim"]: r for r in res["claims"]}
+        for cid in ids:
+            row = rows[cid]
+            out["rows"].append({"paper": paper.key, "fit": SCRIPT_FIT, "spec": spec.name,
+                                "changed": f"{spec.changed}: {spec.what} ({_named(res['varied'], n_fits)})",
+                                "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
+                                "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": cid,
+                                "claimed": row["claimed"], "reason": spec.reason, "n_points": None, "seed": None,
+                                "selection": "", "origin": spec.origin, "fits_changed": list(res["varied"])})
+    if not ran:
+        return
+    out["fits"].append({"fit": SCRIPT_FIT, "n_boot": b, "specs": ran, "claims": ids,
+                        "what": f"the whole replication script rerun under each of {len(ran)} paper-level choices "
+                                f"(each declared fit it applies to changed at once; every bootstrap at most {b} "
+                                f"resamples, started from the main optima), for the {len(ids)} testable claims no "
+                                "fit-level specification reaches"})
+    mains = []
+    for cid in ids:
+        r = main_rows[cid]
+        mains.append({"paper": paper.key, "fit": SCRIPT_FIT, "spec": "main", "changed": "none (the main protocol)",
+                      "quantity": r["quantity"], "value": r["replicated"], "ci_low": r["ci_low"],
+                      "ci_high": r["ci_high"], "verdict": r["verdict"], "claim": cid, "claimed": r["claimed"],
+                      "reason": "", "n_points": None, "seed": None, "selection": "", "origin": "main"})
+    out["rows"] = mains + out["rows"]
+    out["robustness"] = robustness_rows(out["rows"])

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .specs import HUBER_DELTAS, Spec, _added, _objective_specs, dense_axes
+from ..fitting import make_objective, start_grid
+from .multiverse import DENSE_SCREEN
+from .specs import DENSE_GRID, Spec, added_spec, objective_specs, criterion_specs, dense_axes
 
 __all__ = ["Variant", "script_specs", "DENSE_GRID", "RERUN_KEEP_STARTS", "HELD_OUT"]
 
@@ -26,33 +28,17 @@ HELD_OUT = "@held_out"  # suffix of a fit's key in Variant.warm for the optimum 
 
 RERUN_KEEP_STARTS = 4  # per fit of a rerun: the best-ranked starts run to the end, besides the main optimum
 
-DENSE_GRID = Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
-                  "an optimum the paper's grid misses shows as a different estimate", starts="dense")
-
-
-def _named_criteria() -> list[Spec]:
-    """The criterion alternatives by name (their Huber form is each fit's own, see Variant.objective)."""
-    out = [Spec(f"huber_{d:g}", "objective", f"Huber loss with delta {d:g} (in each fit's own Huber form)",
-                "the Huber threshold decides which residuals count as outliers; papers rarely justify theirs",
-                {"name": "huber", "delta": d}) for d in HUBER_DELTAS]
-    out.append(Spec("least_squares_log", "objective", "least squares on log loss",
-                    "no down-weighting of large residuals, in the space most laws are fitted in", {"name": "squared", "space": "log"}))
-    out.append(Spec("least_squares_loss", "objective", "least squares on loss",
-                    "residuals on the loss itself, as curve_fit-style fits do", {"name": "squared", "space": "linear"}))
-    return out
-
-
 def script_specs(path: Path, block: dict) -> tuple[list[Spec], list[dict]]:
     """The paper-level alternatives: the criteria and the denser grid, minus the paper's exclusions of those names,
     plus its additions that change the objective or ask for the dense grid; and the exclusions to report."""
-    specs = _named_criteria() + [DENSE_GRID]
+    specs = criterion_specs() + [DENSE_GRID]
     names = {s.name for s in specs}
     excluded = [{"spec": e["name"], "reason": e["reason"]} for e in block.get("exclude", []) if e["name"] in names]
     gone = {e["spec"] for e in excluded}
     specs = [s for s in specs if s.name not in gone]
     for i, e in enumerate(block.get("add", [])):
         if "objective" in e or e.get("starts") == "dense":
-            specs.append(_added(path, i, e))
+            specs.append(added_spec(path, i, e))
     return specs, excluded
 
 
@@ -72,10 +58,8 @@ class Variant:
         if self.spec.objective is None:
             return None
         if self.spec.origin == "paper":
-            from ..fitting import make_objective
-
             return None if make_objective(self.spec.objective) == make_objective(own) else dict(self.spec.objective)
-        same = {s.name: s for s in _objective_specs(own)}  # the fit's own Huber form; its own criterion left out
+        same = {s.name: s for s in objective_specs(own)}  # the fit's own Huber form; its own criterion left out
         hit = same.get(self.spec.name)
         return None if hit is None else dict(hit.objective)
 
@@ -83,16 +67,12 @@ class Variant:
         """The start axes this variant gives a fit (None: the paper's)."""
         if self.spec.starts != "dense":
             return None
-        from ..fitting import start_grid
-
         dense = dense_axes(params, own)
         return None if start_grid(params, dense).shape[0] == start_grid(params, own).shape[0] else dense
 
     def starts_with_optimum(self, name: str, grid: np.ndarray) -> tuple[np.ndarray, int]:
         """The starts of a fit in the rerun and their screen iterations: the main fit's screened grid (ranked by the
         fit's criterion, no further screen), else the grid with a short screen, and the main optimum added."""
-        from .multiverse import DENSE_SCREEN
-
         base = self.screened.get(name)
         screened = base is not None and base.shape == grid.shape
         rows = base if screened else grid
@@ -101,8 +81,6 @@ class Variant:
     def held_out_starts(self, name: str, point, grid: np.ndarray) -> tuple[np.ndarray, dict]:
         """The starts and options of a fit's extrapolation check in the rerun: the rerun fit's ranked grid, its optimum
         and the main check's optimum."""
-        from .multiverse import DENSE_SCREEN
-
         screened = point.screened is not None and point.screened.shape == grid.shape
         extra = [np.asarray(point.theta, dtype=float)] + ([np.asarray(self.warm[name + HELD_OUT], dtype=float)]
                                                           if name + HELD_OUT in self.warm else [])

@@ -28,7 +28,7 @@ from ..errors import MetadataError
 from ..fitting import make_objective
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "check_entries", "dense_axes",
-           "search_specs", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
+           "search_specs", "criterion_specs", "objective_specs", "added_spec", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 DATA_KEYS = ("counting", "resampling", "no_exclusion")  # checked in detail by data_specs.py
@@ -88,9 +88,16 @@ def family_of(law: str) -> str:
     return "lnd" if law in LND_LAWS else "curve"
 
 
-def _objective_specs(main: dict) -> list[Spec]:
+def objective_specs(main: dict) -> list[Spec]:
     """Huber deltas (in the main criterion's Huber form), least squares on log loss and on loss; the main one left out."""
     huber_name = main.get("name") if main.get("name") in ("huber", "huber_likelihood") else "huber"
+    same = make_objective(main)
+    return [s for s in criterion_specs(huber_name) if make_objective(s.objective) != same]
+
+
+def criterion_specs(huber_name: str = "huber") -> list[Spec]:
+    """Every criterion alternative: the Huber deltas (in the Huber form ``huber_name``), least squares on log loss
+    and on loss."""
     out = []
     for d in HUBER_DELTAS:
         out.append(Spec(f"huber_{d:g}", "objective", f"{huber_name} with delta {d:g}", (
@@ -100,8 +107,11 @@ def _objective_specs(main: dict) -> list[Spec]:
                     "no down-weighting of large residuals, in the space most laws are fitted in", {"name": "squared", "space": "log"}))
     out.append(Spec("least_squares_loss", "objective", "least squares on loss",
                     "residuals on the loss itself, as curve_fit-style fits do", {"name": "squared", "space": "linear"}))
-    same = make_objective(main)
-    return [s for s in out if make_objective(s.objective) != same]
+    return out
+
+
+DENSE_GRID = Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
+                  "an optimum the paper's grid misses shows as a different estimate", starts="dense")
 
 
 DIGITISATION_ERROR = Spec(
@@ -112,9 +122,8 @@ DIGITISATION_ERROR = Spec(
 
 def default_specs(law: str, main_objective: dict, inputs: tuple[str, ...]) -> list[Spec]:
     """The declared alternatives for a fit of ``law`` on ``inputs`` whose criterion is ``main_objective``."""
-    specs = _objective_specs(main_objective)
-    specs.append(Spec("dense_grid", "start grid", "a denser start grid (midpoints added on the last axes)",
-                      "an optimum the paper's grid misses shows as a different estimate", starts="dense"))
+    specs = objective_specs(main_objective)
+    specs.append(DENSE_GRID)
     specs += search_specs(law)
     specs.append(DIGITISATION_ERROR)
     if family_of(law) == "lnd" and "N" in inputs:
@@ -198,7 +207,7 @@ def check_entries(path: Path, block: dict, field_: str) -> None:
                                     "give a one-line reason why the alternative is defensible (or why it is excluded)")
 
 
-def _added(path: Path, i: int, e: dict) -> Spec:
+def added_spec(path: Path, i: int, e: dict) -> Spec:
     """One ``add`` entry as a Spec, with the field at fault named."""
     where = f"protocol.multiverse.add[{i}]"
     allowed = {"name", "reason", "objective", "starts", "points"}
@@ -245,7 +254,7 @@ def paper_specs(path: Path, block: dict, defaults: list[Spec]) -> tuple[list[Spe
     gone = {e["spec"] for e in excluded}
     specs = [s for s in defaults if s.name not in gone]
     for i, e in enumerate(block.get("add", [])):
-        spec = _added(path, i, e)
+        spec = added_spec(path, i, e)
         if spec.name in names or spec.name in {s.name for s in specs}:
             raise MetadataError(path, f"protocol.multiverse.add[{i}].name", f"specification '{spec.name}' already exists",
                                 "give it a new name")

@@ -14,7 +14,9 @@ from replication.fitting import make_objective
 from replication.metadata.paper import load_paper
 from replication.paths import PAPERS
 from replication.robustness.script_multiverse import SCRIPT_FIT, add_script_multiverse
+from replication.errors import MetadataError
 from replication.robustness.script_specs import DENSE_GRID, Variant, script_specs
+from replication.robustness.specs import read_multiverse
 
 KEY = "yao2023research"  # a x^b + c on 7 points: four claims on predictions the script computes
 
@@ -96,3 +98,17 @@ def test_a_paper_with_per_group_fits_waits_for_the_full_study(monkeypatch):
     monkeypatch.delenv("SCALING_AUDIT_SCRIPT_MULTIVERSE", raising=False)
     add_script_multiverse(out, paper, _claims(paper), {}, {"M1": None}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
     assert out["skipped"] and all("make robustness" in s["reason"] for s in out["skipped"])
+
+
+def test_a_paper_may_defer_the_rerun_to_the_full_study_with_a_reason(monkeypatch):
+    paper = load_paper(KEY)
+    out = _record()
+    monkeypatch.delenv("SCALING_AUDIT_SCRIPT_MULTIVERSE", raising=False)
+    block = {"script": {"when": "robustness", "reason": "too long"}}
+    add_script_multiverse(out, paper, _claims(paper), {}, {}, _failing, 1, PAPERS / KEY / "paper.yaml", block, None)
+    assert out["skipped"] and all(s["reason"].endswith("too long") for s in out["skipped"])
+
+
+def test_a_malformed_deferral_names_the_field():
+    with pytest.raises(MetadataError, match="protocol.multiverse.script"):
+        read_multiverse(Path("paper.yaml"), {"multiverse": {"script": {"when": "later"}}})

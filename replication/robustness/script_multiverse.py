@@ -7,8 +7,10 @@ script once per specification of script_specs.py, every declared fit changed at 
 paper's own seeds (so the result is the same for any worker count or backend). The rerun is light: no figures, no
 certified optimum, profile, coverage or digitisation-error study, every bootstrap capped at the multiverse's count,
 each fit started from its main optimum. Its rows join the fit-level rows under fit "script". A paper with
-per_group fits (hundreds of small fits per rerun) is rerun only in the full study (``make robustness``, which sets
-$SCALING_AUDIT_SCRIPT_MULTIVERSE=all); a plain ``make`` records it as not run, with that reason.
+per_group fits (hundreds of small fits per rerun), or one whose ``protocol.multiverse`` says
+``script: {when: robustness, reason: ...}`` (a rerun too long for a plain make), is rerun only in the full study
+(``make robustness``, which sets $SCALING_AUDIT_SCRIPT_MULTIVERSE=all); a plain ``make`` records it as not run, with
+the reason.
 """
 
 from __future__ import annotations
@@ -62,10 +64,12 @@ def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: 
         return
     specs, excluded = script_specs(path, block)
     setting = script_setting()
-    if setting == "none" or (setting == "default" and per_group):
+    deferred = (block.get("script") or {}).get("reason")
+    if setting == "none" or (setting == "default" and (per_group or deferred)):
         why = (f"{SCRIPT_ENV}=0" if setting == "none" else
                f"the paper has per_group fits ({', '.join(per_group)}), refitted group by group in every rerun; "
-               "run in the full study (make robustness)")
+               "run in the full study (make robustness)" if per_group else
+               f"the paper defers it to the full study (make robustness): {deferred}")
         out["skipped"] += [{"fit": SCRIPT_FIT, "spec": s.name, "reason": why} for s in specs]
         return
     out["excluded"] += [dict(e, fit=SCRIPT_FIT) for e in excluded]

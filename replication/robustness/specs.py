@@ -180,10 +180,15 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
     field_ = "protocol.multiverse"
     if not isinstance(block, dict):
         raise MetadataError(path, field_, f"expected a mapping, got {type(block).__name__}", "write fits:, add: and exclude: under it")
-    unknown = set(block) - {"fits", "add", "exclude", "isoflop"} - set(DATA_KEYS)  # isoflop: isoflop_specs.py
+    unknown = set(block) - {"fits", "add", "exclude", "isoflop", "script"} - set(DATA_KEYS)  # isoflop: isoflop_specs.py
     if unknown:
         raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key",
-                            f"use fits, add, exclude, isoflop or {', '.join(DATA_KEYS)}")
+                            f"use fits, add, exclude, isoflop, script or {', '.join(DATA_KEYS)}")
+    script = block.get("script")
+    if script is not None and (not isinstance(script, dict) or script.get("when") != "robustness"
+                               or not isinstance(script.get("reason"), str) or not script["reason"].strip()):
+        raise MetadataError(path, f"{field_}.script", f"expected {{when: robustness, reason: ...}}, got {script!r}",
+                            "write when: robustness (the paper-level rerun only in make robustness) and a one-line reason")
     fits = block.get("fits", [])
     if not isinstance(fits, list) or not all(isinstance(f, str) and f for f in fits):
         raise MetadataError(path, f"{field_}.fits", f"expected a list of fit names, got {fits!r}", "list fit names, e.g. [grid]")

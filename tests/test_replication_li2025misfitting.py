@@ -106,6 +106,7 @@ def test_multiverse_counting_and_resampling_unit(li):
     skipped = {x["spec"]: x["reason"] for x in s["skipped"]}
     assert "repeat the main fit" in skipped["C_6ND"]
     assert rows[("resample_points", "hoffmann_alpha")]["changed"].startswith("resampling unit: the bootstrap draws data points")
-    assert rows[("resample_points", "hoffmann_alpha")]["value"] == rows[("main", "hoffmann_alpha")]["value"]
+    # the same points, refitted from the main optimum: the same optimum (to rounding; the last digits differ by machine)
+    assert rows[("resample_points", "hoffmann_alpha")]["value"] == pytest.approx(rows[("main", "hoffmann_alpha")]["value"], rel=1e-9)
     assert rows[("profiled_search", "hoffmann_alpha")]["value"] == pytest.approx(rows[("main", "hoffmann_alpha")]["value"],
                                                                                 rel=1e-6)

@@ -9,6 +9,7 @@ claims and writes build/<key>/result.json, recording a failure as a failed resul
 from __future__ import annotations
 
 import importlib.util
+import tempfile
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -75,6 +76,7 @@ class Audit:
         self.paper = paper
         self.variant = variant  # a paper-level alternative (robustness/script_specs.py): a light rerun, no figures
         self.varied: list[str] = []  # the fits the variant changed
+        self.draws = variant is None  # figures are drawn by the main run only
         self.out_dir = Path(out_dir)
         self.n_boot_override = n_boot
         self.n_jobs = n_jobs
@@ -168,7 +170,7 @@ class Audit:
                        transform: Callable[[np.ndarray], np.ndarray] = np.asarray, title: str = "") -> None:
         """Histograms of the bootstrap replicates of several quantities (label -> quantity), on a transformed scale
         if given (e.g. np.log10 for constants spanning decades); nothing when they have no replicates."""
-        if self.variant is not None:  # a paper-level rerun draws nothing
+        if not self.draws:
             return
         qs = {label: self.quantities[q] for label, q in quantities.items()}
         if any(q.samples is None for q in qs.values()):
@@ -417,7 +419,7 @@ class Audit:
             with stage("extrapolation refits"):
                 held, held_theta = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, held_grid, X, y,
                                                      **held_options)
-        if figures and not light:
+        if figures and self.draws:
             with stage("figures"):
                 self._figures(name, law_obj, point.theta, X, y, frame, inputs, plot_against, held,
                               {k: samples_nat[k] for k in law_obj.natural_params(point.theta)} if samples_nat else {},
@@ -560,12 +562,10 @@ class Audit:
             extra["held_out"] = "_held"
         objective, starts = self._varied_choice(f.name, tuple(law.params), dict(f.objective or self.paper.protocol.objective),
                                                 dict(f.starts or self.paper.protocol.starts))
-        options, warm = dict(f.options), None
-        if self.variant is not None:  # each group's main optimum beside the paper's grid
-            warm = self.variant.group_warm.get(f.name)
+        warm = None if self.variant is None else self.variant.group_warm.get(f.name)  # each group's main optimum
         res = fit_groups(frame, keys, law, make_objective(objective), start_grid(law.params, starts), inputs=f.inputs,
                          target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
-                         n_jobs=self.n_jobs, extra_starts=warm, **options)
+                         n_jobs=self.n_jobs, extra_starts=warm, **f.options)
         self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
         if extra.get("record", True) is False:  # a sensitivity grid: its cells are a paper table, not one check
             return res
@@ -632,15 +632,13 @@ class Audit:
                                    n_held_out=1, note=f"target {label}; {ratio[j]:.0f}x the compute of the fitting runs")
         path = self.out_dir / "figures" / f"{fit}_targets.png"
         own = self.predict(fit, {k: runs[c].to_numpy(dtype=float) for k, c in rec["inputs"].items()})
-        if self.variant is not None:
-            return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
-                                 "relative error %": 100 * np.abs(pred - obs) / obs})
-        with stage("figures"):
-            fit_figure(path, np.r_[runs[rec["target"]], obs], np.r_[own, pred], np.r_[runs[compute], targets[compute]],
-                       xlabel, np.r_[np.zeros(len(runs), bool), np.ones(len(obs), bool)],
-                       title=f"{self.paper.key}: {fit}, fitting runs and predicted targets")
-        self.add_figure(path, f"{fit}: the runs the law is fitted on and the predicted targets (red), observed "
-                        f"against compute with the law's values, and observed against predicted{note}")
+        if self.draws:
+            with stage("figures"):
+                fit_figure(path, np.r_[runs[rec["target"]], obs], np.r_[own, pred], np.r_[runs[compute], targets[compute]],
+                           xlabel, np.r_[np.zeros(len(runs), bool), np.ones(len(obs), bool)],
+                           title=f"{self.paper.key}: {fit}, fitting runs and predicted targets")
+            self.add_figure(path, f"{fit}: the runs the law is fitted on and the predicted targets (red), observed "
+                            f"against compute with the law's values, and observed against predicted{note}")
         return pd.DataFrame({"target run": list(targets[run]), "compute ratio": ratio, "observed": obs, "predicted": pred,
                              "relative error %": 100 * np.abs(pred - obs) / obs})
 
@@ -824,7 +822,7 @@ class Audit:
         """An exponent with its interval along a sequence of configurations (rows whose ``at`` is in ``steps``, in
         that order, labelled by ``label``), one line per value of ``series`` (in ``order`` if given), ``stored`` values
         as open markers and ``references`` as horizontal lines; text not given comes from paper.yaml's figures."""
-        if self.variant is not None:  # a paper-level rerun draws nothing
+        if not self.draws:
             return
         caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
         names = [rows.loc[rows[at] == s, label].iloc[0] for s in steps]
@@ -853,7 +851,7 @@ class Audit:
 
     def curves_figure(self, stem: str, name: str, result: IsoflopResult, xlabel: str, ylabel: str, caption: str) -> None:
         """The points of each budget of a quadratic Approach-2 fit with the quadratic in log x and its minimum."""
-        if self.variant is not None:  # a paper-level rerun draws nothing
+        if not self.draws:
             return
         spec, curves = result.spec, []
         for (c, g), (_, m) in zip(self.frames[name].groupby(spec.budget, sort=True), result.minima.iterrows()):
@@ -880,7 +878,7 @@ class Audit:
                        marks: list | None = None, level: float = 0.95) -> None:
         """Per-budget minima of Approach-2 fits with each power law and its bootstrap band (to ``upto`` if given);
         text not given comes from the figure's declaration in paper.yaml."""
-        if self.variant is not None:  # a paper-level rerun draws nothing
+        if not self.draws:
             return
         caption, title, ylabel = self.figure_text(stem, caption, title, ylabel)
         series = []
@@ -942,14 +940,12 @@ class Audit:
             row["in_sample_are"] = scored["in_sample_are"]
             xcol = spec.get("plot_against", column)
             split = f"runs below {threshold:.3g} ({column})" if "held_out" not in spec else f"runs where {column} is false"
-            if self.variant is not None:
-                self.extrapolation.append(row)
-                return held, theta
-            with stage("figures"):
-                f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
-                                     y, pred, held, xcol, threshold, title=f"{self.paper.key}: {name} extrapolation")
-            self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on {split}, "
-                                 "relative error on every run; held-out runs in red."})
+            if self.draws:
+                with stage("figures"):
+                    f = extrapolation_figure(self.out_dir / "figures" / f"{name}_extrapolation.png", frame[xcol].to_numpy(dtype=float),
+                                             y, pred, held, xcol, threshold, title=f"{self.paper.key}: {name} extrapolation")
+                self.figures.append({"file": f, "caption": f"Extrapolation check ({name}): the law fitted on {split}, "
+                                     "relative error on every run; held-out runs in red."})
         self.extrapolation.append(row)
         return held, theta
 
@@ -1156,8 +1152,6 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
 def variant_rerun(key: str, variant: Variant, n_boot: int | None) -> dict:
     """The replication script rerun light under a paper-level variant (robustness/script_multiverse.py), in this
     process: the verdict rows of every claim and the fits the variant changed."""
-    import tempfile
-
     paper = load_paper(key)
     try:
         with tempfile.TemporaryDirectory() as tmp, inline_tasks():

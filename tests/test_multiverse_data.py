@@ -235,5 +235,5 @@ def test_column_errors_name_the_field_and_the_columns(tmp_path):
                if s.name == "resample_groups"]
     with pytest.raises(MetadataError, match=r"resampling\.groups.*no column 'run'"):
         spec_units(recipe, conf, "papers/synthetic2025", path)
-    with pytest.raises(MetadataError, match="use fits, add, exclude, isoflop or counting"):
+    with pytest.raises(MetadataError, match="use one of fits, add, exclude, isoflop, script, counting"):
         read_multiverse(path, {"multiverse": {"units": {}}})

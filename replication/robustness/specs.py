@@ -183,7 +183,7 @@ def read_multiverse(path: Path, protocol: dict | None) -> dict:
     unknown = set(block) - {"fits", "add", "exclude", "isoflop", "script"} - set(DATA_KEYS)  # isoflop: isoflop_specs.py
     if unknown:
         raise MetadataError(path, f"{field_}.{sorted(unknown)[0]}", "unknown key",
-                            f"use fits, add, exclude, isoflop, script or {', '.join(DATA_KEYS)}")
+                            f"use one of fits, add, exclude, isoflop, script, {', '.join(DATA_KEYS)}")
     script = block.get("script")
     if script is not None and (not isinstance(script, dict) or script.get("when") != "robustness"
                                or not isinstance(script.get("reason"), str) or not script["reason"].strip()):

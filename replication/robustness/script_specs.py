@@ -81,7 +81,10 @@ class Variant:
     def held_out_starts(self, name: str, point, grid: np.ndarray) -> tuple[np.ndarray, dict]:
         """The starts and options of a fit's extrapolation check in the rerun: the rerun fit's ranked grid, its optimum
         and the main check's optimum."""
-        screened = point.screened is not None and point.screened.shape == grid.shape
+        # the rerun fit's starts as its screen left them: the grid (the main fit's screened grid) and the optimum
+        # added to it, so they hold every grid row
+        screened = (point.screened is not None and point.screened.ndim == 2 and point.screened.shape[1] == grid.shape[1]
+                    and point.screened.shape[0] >= grid.shape[0])
         extra = [np.asarray(point.theta, dtype=float)] + ([np.asarray(self.warm[name + HELD_OUT], dtype=float)]
                                                           if name + HELD_OUT in self.warm else [])
         starts = np.vstack([point.screened if screened else grid] + [e[None, :] for e in extra])

@@ -54,6 +54,11 @@ def test_without_the_variable_nothing_of_dask_is_imported(monkeypatch):
 @pytest.mark.skipif(not DEFAULT_MIRROR.is_dir(), reason="needs the data mirror")
 def test_paper_result_identical_on_the_cluster(cluster, tmp_path, monkeypatch):
     monkeypatch.delenv(parallel.DASK_ENV, raising=False)
+    # every workload runs (two bootstrap chunks, the multiverse, the coverage study, the paper-level reruns), each
+    # with fewer resamples than in make: the test is of the backend, not of the counts
+    for var, value in (("SCALING_AUDIT_MULTIVERSE_B", "10"), ("SCALING_AUDIT_COVERAGE_K", "2"),
+                       ("SCALING_AUDIT_COVERAGE_B", "10")):
+        monkeypatch.setenv(var, value)
     local = run_paper("hoffmann2022training", build=tmp_path / "local", n_boot=600, n_jobs=1)
     monkeypatch.setenv(parallel.DASK_ENV, cluster.scheduler_address)
     remote = run_paper("hoffmann2022training", build=tmp_path / "dask", n_boot=600, n_jobs=1)
@@ -61,3 +66,5 @@ def test_paper_result_identical_on_the_cluster(cluster, tmp_path, monkeypatch):
     assert _result_text(tmp_path / "local" / "hoffmann2022training" / "result.json") == \
         _result_text(tmp_path / "dask" / "hoffmann2022training" / "result.json")
     assert np.isfinite(remote["quantities"]["alpha"]["value"])
+    specs = {row["spec"] for row in remote["sensitivity"]["rows"]}
+    assert remote["coverage"] and len(specs) > 5 and any(row["fit"] == "script" for row in remote["sensitivity"]["rows"])

@@ -240,9 +240,9 @@ def fixed_commit(monkeypatch):
     _pin(monkeypatch)
 
 
-def _standard_build(b, keys):
-    """Every paper's result ok except the last one's, which failed."""
-    for key in keys[:-1]:
+def _standard_build(b, keys, n_ok=None):
+    """Every paper's result ok (or only the first ``n_ok``; the others not run) except the last one's, which failed."""
+    for key in keys[:-1][:n_ok]:
         write_result(b / key / "result.json", ok_result(key))
     write_result(b / keys[-1] / "result.json", failed_result(keys[-1]))
     return b
@@ -250,7 +250,9 @@ def _standard_build(b, keys):
 
 @pytest.fixture
 def build_dir(tmp_path, keys):
-    return _standard_build(tmp_path / "build", keys)
+    """A small build for the tests of how the report is written (reproducibility, atomicity, figures): two papers
+    ok, the last failed, the others not run; every paper's page is still built (the shared build below has all)."""
+    return _standard_build(tmp_path / "build", keys, n_ok=2)
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,16 @@ claims no fit-level specification reaches (robustness/script_multiverse.py, scri
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from replication.audit import run_paper
 from replication.fitting import make_objective
+from replication.laws import get_law
 from replication.metadata.paper import load_paper
 from replication.paths import PAPERS
 from replication.robustness.script_multiverse import SCRIPT_FIT, add_script_multiverse
@@ -84,12 +87,37 @@ def _failing(key, variant, n_boot):
     return {"error": f"papers/{key}/replicate.py: the data cannot take {variant.spec.name}", "varied": []}
 
 
+def _recipe(objective: dict, values: list[float]) -> SimpleNamespace:
+    """A main-run fit as add_script_multiverse reads it: its law, criterion, start axes and optimum."""
+    params = get_law("power_law_offset").params
+    return SimpleNamespace(law="power_law_offset", objective=objective, starts={p: list(values) for p in params},
+                           theta=np.zeros(len(params)), held_theta=None, screened=None)
+
+
 def test_a_choice_the_data_cannot_take_is_skipped_with_its_reason_and_the_others_run():
     paper = load_paper(KEY)
     out = _record()
-    add_script_multiverse(out, paper, _claims(paper), {}, {}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
+    recipes = {"main": _recipe({"name": "huber", "delta": 0.5}, [0.0, 1.0])}  # every specification changes it
+    add_script_multiverse(out, paper, _claims(paper), recipes, {}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
     assert out["rows"] == [] and len(out["skipped"]) == len(script_specs(Path("x"), {})[0])
     assert all("cannot take" in s["reason"] for s in out["skipped"])
+
+
+def test_a_choice_that_changes_no_fit_is_skipped_without_a_rerun():
+    paper = load_paper(KEY)
+    out = _record()
+    calls = []
+
+    def rerun(key, variant, n_boot):
+        calls.append(variant.spec.name)
+        return _failing(key, variant, n_boot)
+
+    # least squares on the loss is the fit's own criterion, and its one-value axes leave the dense grid nothing to refine
+    recipes = {"main": _recipe({"name": "squared", "space": "linear"}, [1.0])}
+    add_script_multiverse(out, paper, _claims(paper), recipes, {}, rerun, 1, PAPERS / KEY / "paper.yaml", {}, None)
+    skipped = {s["spec"]: s["reason"] for s in out["skipped"]}
+    assert "least_squares_loss" not in calls and "dense_grid" not in calls and "huber_0.01" in calls
+    assert skipped["least_squares_loss"].startswith("no declared fit") and skipped["dense_grid"].startswith("no declared fit")
 
 
 def test_a_paper_with_per_group_fits_waits_for_the_full_study(monkeypatch):

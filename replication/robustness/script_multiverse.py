@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from ..checks.verdicts import NOT_TESTABLE
+from ..laws import get_law
 from ..metadata.paper import Paper
 from ..parallel import run_tasks
 from ..settings import SCRIPT_MULTIVERSE_ENV as SCRIPT_ENV, script_multiverse_setting as script_setting
@@ -47,6 +48,12 @@ def _group_optima(per_group: dict) -> dict:
 def _named(fits: list[str], of: int) -> str:
     shown = ", ".join(fits[:SHOWN_FITS]) + (f" and {len(fits) - SHOWN_FITS} more" if len(fits) > SHOWN_FITS else "")
     return f"in {len(fits)} of {of} fits ({shown}); the whole script rerun"
+
+
+def _changed_fits(variant: Variant, recipes: dict) -> list[str]:
+    """The fits of the main run (their recipes) that take another criterion or start grid under ``variant``."""
+    return [name for name, r in recipes.items() if variant.objective(r.objective) is not None
+            or variant.axes(tuple(get_law(r.law).params), r.starts) is not None]
 
 
 def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: dict, per_group: dict,
@@ -79,8 +86,13 @@ def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: 
     variants = [Variant(s, b, warm, screened, _group_optima(per_group)) for s in specs]
     n_fits = len(recipes) + len(per_group)
     ids = [c.id for c in todo]
+    # a variant that changes no fit the main run made is known before any rerun (fits made group by group are
+    # not described by the recipes, so with per_group fits every variant reruns)
+    changes = [per_group or _changed_fits(v, recipes) for v in variants]
     with stage("script multiverse"):
-        results = run_tasks(rerun, [(paper.key, v, override) for v in variants], n_jobs, label="script multiverse")
+        computed = iter(run_tasks(rerun, [(paper.key, v, override) for v, c in zip(variants, changes) if c], n_jobs,
+                                  label="script multiverse"))
+    results = [next(computed) if c else {"varied": []} for c in changes]
     ran = []
     for spec, res in zip(specs, results):
         if res.get("error") or not res["varied"]:

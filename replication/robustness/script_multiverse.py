@@ -6,7 +6,8 @@ prediction through a chain of fits, a standard error, a consistency difference) 
 script once per specification of script_specs.py, every declared fit changed at once, as independent tasks with the
 paper's own seeds (so the result is the same for any worker count or backend). The rerun is light: no figures, no
 certified optimum, profile, coverage or digitisation-error study, every bootstrap capped at the multiverse's count,
-each fit started from its main optimum. Its rows join the fit-level rows under fit "script". A paper with
+each fit started from its main optimum. A specification that changes none of the main run's fits is recorded as
+not run without a rerun. Its rows join the fit-level rows under fit "script". A paper with
 per_group fits (hundreds of small fits per rerun), or one whose ``protocol.multiverse`` says
 ``script: {when: robustness, reason: ...}`` (a rerun too long for a plain make), is rerun only in the full study
 (``make robustness``, which sets $SCALING_AUDIT_SCRIPT_MULTIVERSE=all); a plain ``make`` records it as not run, with

@@ -438,7 +438,7 @@ class Audit:
         """A fit's criterion and start axes under the paper-level variant (its own when the variant leaves it)."""
         if self.variant is None:
             return objective, starts
-        new_objective, new_starts = self.variant.objective(objective), self.variant.axes(params, starts)
+        new_objective, new_starts = self.variant.choice(params, objective, starts)
         if new_objective is not None or new_starts is not None:
             self.varied.append(name)
         return new_objective or objective, new_starts or starts

@@ -53,8 +53,8 @@ def _named(fits: list[str], of: int) -> str:
 
 def _changed_fits(variant: Variant, recipes: dict) -> list[str]:
     """The fits of the main run (their recipes) that take another criterion or start grid under ``variant``."""
-    return [name for name, r in recipes.items() if variant.objective(r.objective) is not None
-            or variant.axes(tuple(get_law(r.law).params), r.starts) is not None]
+    return [name for name, r in recipes.items()
+            if any(c is not None for c in variant.choice(tuple(get_law(r.law).params), r.objective, r.starts))]
 
 
 def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: dict, per_group: dict,
@@ -89,7 +89,7 @@ def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: 
     ids = [c.id for c in todo]
     # a variant that changes no fit the main run made is known before any rerun (fits made group by group are
     # not described by the recipes, so with per_group fits every variant reruns)
-    changes = [per_group or _changed_fits(v, recipes) for v in variants]
+    changes = [bool(per_group) or bool(_changed_fits(v, recipes)) for v in variants]
     with stage("script multiverse"):
         computed = iter(run_tasks(rerun, [(paper.key, v, override) for v, c in zip(variants, changes) if c], n_jobs,
                                   label="script multiverse"))

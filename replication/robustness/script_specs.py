@@ -63,6 +63,11 @@ class Variant:
         hit = same.get(self.spec.name)
         return None if hit is None else dict(hit.objective)
 
+    def choice(self, params: tuple[str, ...], objective: dict, starts: dict) -> tuple[dict | None, dict | None]:
+        """The criterion and start axes this variant gives a fit with its own ``objective`` and ``starts`` (None
+        for each it leaves); the fit is changed when either is not None."""
+        return self.objective(objective), self.axes(params, starts)
+
     def axes(self, params: tuple[str, ...], own: dict) -> dict | None:
         """The start axes this variant gives a fit (None: the paper's)."""
         if self.spec.starts != "dense":
@@ -83,8 +88,7 @@ class Variant:
         and the main check's optimum."""
         # the rerun fit's starts as its screen left them: the grid (the main fit's screened grid) and the optimum
         # added to it, so they hold every grid row
-        screened = (point.screened is not None and point.screened.ndim == 2 and point.screened.shape[1] == grid.shape[1]
-                    and point.screened.shape[0] >= grid.shape[0])
+        screened = point.screened is not None and len(point.screened) >= len(grid)
         extra = [np.asarray(point.theta, dtype=float)] + ([np.asarray(self.warm[name + HELD_OUT], dtype=float)]
                                                           if name + HELD_OUT in self.warm else [])
         starts = np.vstack([point.screened if screened else grid] + [e[None, :] for e in extra])

@@ -1132,7 +1132,8 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                                            audit.health, result["claims"], n_jobs, PAPERS / key / "paper.yaml",
                                            read_yaml(PAPERS / key / "paper.yaml").get("protocol"))
                     protocol = read_yaml(PAPERS / key / "paper.yaml").get("protocol")
-                    add_script_multiverse(result["sensitivity"], paper, result["claims"], audit.recipes, audit.per_group,
+                    add_script_multiverse(result["sensitivity"], paper, result["claims"], audit.quantities,
+                                          audit.health, audit.recipes, audit.per_group,
                                           variant_rerun, n_jobs, PAPERS / key / "paper.yaml",
                                           read_multiverse(PAPERS / key / "paper.yaml", protocol), override)
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named

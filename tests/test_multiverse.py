@@ -92,10 +92,59 @@ def test_exact_columns(result, tmp_path):
     from replication.report.robustness_section import TABLES
 
     assert TABLES["sensitivity"][1] == ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
-    assert TABLES["robustness"][1] == ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict",
+    assert TABLES["robustness"][1] == ["paper", "claim", "verdict_main", "verdict_reference", "n_specs", "share_same_verdict",
                                        "most_influential_choice", "range_low", "range_high"]
     assert set(TABLES["sensitivity"][1]) <= set(result["rows"][0])
     assert set(TABLES["robustness"][1]) <= set(result["robustness"][0])
+
+
+def _interval_paper(value: float) -> Paper:
+    return Paper.model_validate({
+        "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
+        "law": {"name": "power_law", "statement": "y = A x^-alpha"},
+        "protocol": {"as_reported": "least squares on log y", "objective": OBJECTIVE, "starts": STARTS,
+                     "bootstrap": {"n": 4000, "seed": 3}},
+        "claims": [{"id": "alpha", "statement": "the exponent", "source": "synthetic", "provenance": "paper",
+                    "quantity": "alpha", "value": value, "decimals": 3, "rule": "interval"}],
+    })
+
+
+def test_the_reference_row_is_the_main_protocol_on_its_first_b_replicates():
+    """A claim just inside the full bootstrap's interval: decided on 4,000 replicates, its reference row is judged on
+    the first 50 of them (their percentile interval), and an alternative is compared with that row."""
+    from replication.robustness.main_rows import REFERENCE_SPEC, main_rows
+    from replication.uncertainty.intervals import percentile_interval
+
+    samples = np.random.default_rng(1).normal(0.5, 0.02, 4000)
+    quantities = {"alpha": mv.Quantity(0.5, samples)}
+    lo, _ = percentile_interval(samples, 0.95)
+    paper = _interval_paper(round(lo + 0.002, 3))
+    judged = {r["claim"]: r for r in evaluate_claims(paper, quantities, [])}
+    assert judged["alpha"]["verdict"] == "reproduced"
+    rows = main_rows(paper, "main", ["alpha"], judged, quantities, [], 50)
+    assert [r["spec"] for r in rows] == ["main", REFERENCE_SPEC]
+    ref = rows[1]
+    assert (ref["ci_low"], ref["ci_high"]) == percentile_interval(samples[:50], 0.95)
+    assert ref["verdict"] == "borderline"  # 50 replicates cannot place an interval end this close to the claim
+    assert main_rows(paper, "main", ["alpha"], judged, quantities, [], 4000) == rows[:1]  # nothing to cut: main only
+
+
+def test_an_alternative_is_compared_with_the_reference_at_its_count():
+    """robustness_rows: an alternative that only shares the reference's uncertainty keeps the verdict; one that keeps
+    every replicate (compared_with main) is compared with the main verdict."""
+    def row(spec, verdict, value, **kw):
+        return dict({"paper": "p", "claim": "c", "fit": "main", "spec": spec, "verdict": verdict, "value": value}, **kw)
+
+    rows = [row("main", "reproduced", 0.50), row("main_at_b", "borderline", 0.50),
+            row("huber_0.1", "borderline", 0.51, compared_with="main_at_b"),
+            row("least_squares_log", "not reproduced", 0.60, compared_with="main_at_b")]
+    (summary,) = mv.robustness_rows(rows)
+    assert summary["verdict_main"] == "reproduced" and summary["verdict_reference"] == "borderline"
+    assert summary["n_specs"] == 2 and summary["share_same_verdict"] == 0.5
+    assert summary["most_influential_choice"] == "least_squares_log"
+    rows.append(row("digitisation_error", "borderline", 0.50, compared_with="main"))
+    (summary,) = mv.robustness_rows(rows)
+    assert summary["n_specs"] == 3 and summary["share_same_verdict"] == pytest.approx(1 / 3)
 
 
 def test_unsupported_specifications_are_skipped_with_a_reason(result):

@@ -98,7 +98,7 @@ def test_a_choice_the_data_cannot_take_is_skipped_with_its_reason_and_the_others
     paper = load_paper(KEY)
     out = _record()
     recipes = {"main": _recipe({"name": "huber", "delta": 0.5}, [0.0, 1.0])}  # every specification changes it
-    add_script_multiverse(out, paper, _claims(paper), recipes, {}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
+    add_script_multiverse(out, paper, _claims(paper), {}, [], recipes, {}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
     assert out["rows"] == [] and len(out["skipped"]) == len(script_specs(Path("x"), {})[0])
     assert all("cannot take" in s["reason"] for s in out["skipped"])
 
@@ -114,7 +114,7 @@ def test_a_choice_that_changes_no_fit_is_skipped_without_a_rerun():
 
     # least squares on the loss is the fit's own criterion, and its one-value axes leave the dense grid nothing to refine
     recipes = {"main": _recipe({"name": "squared", "space": "linear"}, [1.0])}
-    add_script_multiverse(out, paper, _claims(paper), recipes, {}, rerun, 1, PAPERS / KEY / "paper.yaml", {}, None)
+    add_script_multiverse(out, paper, _claims(paper), {}, [], recipes, {}, rerun, 1, PAPERS / KEY / "paper.yaml", {}, None)
     skipped = {s["spec"]: s["reason"] for s in out["skipped"]}
     assert "least_squares_loss" not in calls and "dense_grid" not in calls and "huber_0.01" in calls
     assert skipped["least_squares_loss"].startswith("no declared fit") and skipped["dense_grid"].startswith("no declared fit")
@@ -124,7 +124,7 @@ def test_a_paper_with_per_group_fits_waits_for_the_full_study(monkeypatch):
     paper = load_paper(KEY)
     out = _record()
     monkeypatch.delenv("SCALING_AUDIT_SCRIPT_MULTIVERSE", raising=False)
-    add_script_multiverse(out, paper, _claims(paper), {}, {"M1": None}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
+    add_script_multiverse(out, paper, _claims(paper), {}, [], {}, {"M1": None}, _failing, 1, PAPERS / KEY / "paper.yaml", {}, None)
     assert out["skipped"] and all("make robustness" in s["reason"] for s in out["skipped"])
 
 
@@ -133,7 +133,7 @@ def test_a_paper_may_defer_the_rerun_to_the_full_study_with_a_reason(monkeypatch
     out = _record()
     monkeypatch.delenv("SCALING_AUDIT_SCRIPT_MULTIVERSE", raising=False)
     block = {"script": {"when": "robustness", "reason": "too long"}}
-    add_script_multiverse(out, paper, _claims(paper), {}, {}, _failing, 1, PAPERS / KEY / "paper.yaml", block, None)
+    add_script_multiverse(out, paper, _claims(paper), {}, [], {}, {}, _failing, 1, PAPERS / KEY / "paper.yaml", block, None)
     assert out["skipped"] and all(s["reason"].endswith("too long") for s in out["skipped"])
 
 

@@ -17,8 +17,9 @@ TABLES = {
     "robustness": ("Whether each claim's verdict survives every alternative fitting choice", ROBUSTNESS_COLUMNS),
 }
 RULE = f"{RULE}. {ISOFLOP_RULE}"  # law fits' choices, then IsoFLOP fits'
-CURVE_CAPTION = ("Specification curve: each headline estimate under the main protocol (square) and every alternative "
-                 "choice (dots), sorted, with its interval, coloured by the claim's verdict under that choice; the dashed "
+CURVE_CAPTION = ("Specification curve: each headline estimate under the main protocol (square), the main protocol on "
+                 "the first B of its replicates where that changes its interval (diamond, main_at_b: what each "
+                 "alternative's verdict is compared with) and every alternative choice (dots), sorted, with its interval, coloured by the claim's verdict under that choice; the dashed "
                  "line is the claimed value. Below, the specification of each estimate.")
 
 
@@ -63,7 +64,8 @@ def paper_section(page, r: dict, fig_dir: Path | None) -> None:
         page.items([f"not run: {s['spec']} ({s['fit']}): {s['reason']}" for s in skipped])
     kept = kept_everywhere(r)
     if kept:
-        page.text(f"{kept} testable claims keep their verdict under every specification.")
+        page.text(f"{kept} testable claims keep their verdict under every specification (each compared with the main "
+                  "protocol at the same bootstrap count).")
     name = None if fig_dir is None else spec_curve_figure(fig_dir / "spec_curve.png", rec.get("rows", []),
                                                           title=f"{r['paper']}: specification curve")
     if name:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..robustness.main_rows import REFERENCE_SPEC
 from .figures import VERDICT_COLOURS as _BASE, _save, _subplots
 
 VERDICT_COLOURS = {**_BASE, "borderline": "tab:orange", "not identified": "tab:purple", "internally inconsistent": "tab:brown"}
@@ -35,6 +36,9 @@ def headline_rows(rows: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+MARKERS = {"main": "s", REFERENCE_SPEC: "D"}  # the main protocol, and its reference at the alternatives' count
+
+
 def spec_curve_figure(path: Path, rows: list[dict], title: str = "") -> str | None:
     """Draw the specification curve of each headline quantity; None (nothing written) when there is nothing to draw."""
     panels = {q: rs for q, rs in headline_rows(rows).items() if any(np.isfinite(float(r["value"])) for r in rs)}
@@ -51,7 +55,7 @@ def spec_curve_figure(path: Path, rows: list[dict], title: str = "") -> str | No
             lo, hi = float(r["ci_low"]), float(r["ci_high"])
             if np.isfinite(lo) and np.isfinite(hi):
                 top.plot([xi, xi], [lo, hi], color=colour, lw=1.2)
-            top.scatter([xi], [float(r["value"])], s=22, color=colour, marker="s" if r["spec"] == "main" else "o", zorder=3)
+            top.scatter([xi], [float(r["value"])], s=22, color=colour, marker=MARKERS.get(r["spec"], "o"), zorder=3)
         claimed = float(rs[0].get("claimed", np.nan))
         if np.isfinite(claimed):
             top.axhline(claimed, color="k", ls="--", lw=0.8)

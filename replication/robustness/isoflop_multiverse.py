@@ -29,6 +29,7 @@ from ..parallel import run_tasks
 from ..protocols.isoflop import IsoflopSpec, group_seed, locate_minima, run_isoflop
 from ..timing import stage
 from .isoflop_specs import BLOCK, IsoSpec, default_isoflop_specs, paper_isoflop_specs, plan, read_isoflop_block
+from .main_rows import REFERENCE_SPEC, main_rows
 from .multiverse import FitRecipe, claims_of, fit_quantities, spec_seed, spec_task, robustness_rows
 
 __all__ = ["IsoflopRun", "add_isoflop_multiverse", "ISOFLOP_RULE"]
@@ -126,17 +127,19 @@ def add_isoflop_multiverse(record: dict, paper: Paper, runs: list[IsoflopRun], r
     fits = list(by_fit)
     others = {(r.fit, r.group): r for r in runs}
     settings = dict(paper.protocol.settings) if paper.protocol else {}
-    main_rows = {r["claim"]: r for r in claims}
+    judged = {r["claim"]: r for r in claims}
     chosen = {}
     for fit, fruns in by_fit.items():
-        fit_claims = claims_of(paper, _produced(fit, fruns, recipes, settings), main_rows)
+        produced = _produced(fit, fruns, recipes, settings)
+        fit_claims = claims_of(paper, produced, judged)
         if fit_claims:
-            chosen[fit] = (fruns, fit_claims, default_isoflop_specs(fruns[0].spec, bool(fruns[0].spec.through)))
-    known = {s.name for _, _, (d, _) in chosen.values() for s in d}
+            chosen[fit] = (fruns, fit_claims, default_isoflop_specs(fruns[0].spec, bool(fruns[0].spec.through)),
+                           produced)
+    known = {s.name for _, _, (d, _), _ in chosen.values() for s in d}
     add_index = {e["name"]: f"{BLOCK}.add[{i}]" for i, e in enumerate(block.get("add", []))}
     iso_rows, iso_mains, tasks, meta = [], [], [], []
     has_main = {r["claim"] for r in record["rows"] if r["spec"] == "main"}  # claims the law multiverse already holds
-    for fit, (fruns, fit_claims, (defaults, cannot)) in chosen.items():
+    for fit, (fruns, fit_claims, (defaults, cannot), produced) in chosen.items():
         specs, excluded = paper_isoflop_specs(path, block, fit, defaults, fits, known)
         boot = fruns[0].bootstrap
         n_boot = min(int(record["b"]), int(boot.get("n", 0)))
@@ -161,12 +164,8 @@ def add_isoflop_multiverse(record: dict, paper: Paper, runs: list[IsoflopRun], r
             if items:
                 tasks.append((paper.key, fit, items, n_boot, boot.get("unit", "none"), _through(fruns[0], recipes), settings))
                 meta.append((fit, s, seed, notes, fit_claims))
-        for c in [c for c in fit_claims if c.id not in has_main]:
-            r = main_rows[c.id]
-            iso_mains.append({"paper": paper.key, "fit": fit, "spec": "main", "changed": "none (the main protocol)",
-                              "quantity": r["quantity"], "value": r["replicated"], "ci_low": r["ci_low"],
-                              "ci_high": r["ci_high"], "verdict": r["verdict"], "claim": c.id, "claimed": r["claimed"],
-                              "reason": "", "n_points": None, "seed": None, "selection": "", "origin": "main"})
+        iso_mains += main_rows(paper, fit, [c.id for c in fit_claims if c.id not in has_main], judged,
+                               quantities, health, n_boot, produced)
     if not chosen:
         return record
     with stage("multiverse"):
@@ -206,5 +205,5 @@ def _judged(paper: Paper, fit: str, s: IsoSpec, seed: int, notes: dict, fit_clai
                      "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
                      "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": c.id, "claimed": row["claimed"],
                      "reason": s.reason, "n_points": g["n_points"], "seed": seed, "selection": notes.get(g["group"], ""),
-                     "origin": s.origin})
+                     "origin": s.origin, "compared_with": REFERENCE_SPEC})
     return rows

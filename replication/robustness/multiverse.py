@@ -41,6 +41,7 @@ from ..parallel import run_tasks
 from ..timing import stage
 from ..uncertainty.bootstrap import bootstrap_fit
 from .data_specs import check_data_block, data_specs, spec_units, spec_view
+from .main_rows import COMPARED_WITH_MAIN, REFERENCE_SPEC, main_rows
 from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
 
 __all__ = ["FitRecipe", "run_multiverse", "multiverse_b_setting", "MULTIVERSE_B_ENV", "DEFAULT_B", "SENSITIVITY_COLUMNS",
@@ -51,15 +52,18 @@ DEFAULT_B = 50
 KEEP_STARTS = 16  # the best-ranked starts run to convergence per specification (the main optimum is always among them)
 DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (half the main fit's, to fit the budget)
 SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
-ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "n_specs", "share_same_verdict", "most_influential_choice",
+ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "verdict_reference", "n_specs", "share_same_verdict", "most_influential_choice",
                       "range_low", "range_high"]
 RULE = ("each main fit is refitted under every declared alternative choice (criterion, start procedure, points kept, "
         "counting of parameters, compute or tokens, resampling unit), one "
         "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
         "digitisation errors, the main fit is also taken with its own bootstrap redone with the points moved within "
         "their errors (every resample, the same seed); each testable claim on the fit is "
-        "judged again by the same verdict rules. share_same_verdict is the share of alternatives giving the main "
-        "verdict; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
+        "judged again by the same verdict rules. Each alternative is compared with the main protocol judged on the "
+        "first B of its own replicates (verdict_reference; spec main_at_b where it differs from the full count), so a "
+        "verdict that moves only because a small bootstrap is less certain is not charged to the choice; the "
+        "digitisation_error rows, which keep every replicate, are compared with the main verdict. share_same_verdict "
+        "is the share of alternatives giving the verdict they are compared with; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
         "estimate most (relative to the main value), or, when none changes it, the one that moves it most; range_low "
         "and range_high span the estimate over the main fit and every alternative")
 
@@ -214,11 +218,11 @@ def _perturbed_result(recipe: FitRecipe, law, health: list[dict], settings: dict
             "fun": float("nan")}
 
 
-def claims_of(paper: Paper, produced: set[str], main_rows: dict[str, dict]) -> list:
+def claims_of(paper: Paper, produced: set[str], judged: dict[str, dict]) -> list:
     """The testable claims whose quantity (or every component's) the fit produces."""
     out = []
     for c in paper.claims:
-        if main_rows.get(c.id, {}).get("verdict", NOT_TESTABLE) == NOT_TESTABLE:
+        if judged.get(c.id, {}).get("verdict", NOT_TESTABLE) == NOT_TESTABLE:
             continue
         names = [paper.claim(x).quantity for x in c.components] if c.rule == "joint" else [c.quantity]
         if names and all(n in produced for n in names):
@@ -241,9 +245,9 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         if f not in recipes:
             raise MetadataError(path, "protocol.multiverse.fits", f"the replication runs no fit '{f}'",
                                 f"use one of {', '.join(sorted(recipes)) or '(none)'}")
-    main_rows = {r["claim"]: r for r in claims}
+    judged = {r["claim"]: r for r in claims}
     settings = dict(paper.protocol.settings) if paper.protocol else {}
-    tasks, meta, ready = [], [], {}  # ready: results computed here (digitisation_error), by their place in meta
+    tasks, meta, ready, produced_by = [], [], {}, {}  # ready: results computed here (digitisation_error), by their place in meta
     for fit in [f for f in names if f in recipes]:
         recipe = recipes[fit]
         law = get_law(recipe.law)
@@ -251,8 +255,8 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         out["excluded"] += [dict(e, fit=fit) for e in excluded]
         n_boot = min(b_setting, int(recipe.bootstrap.get("n", 0)))
         prefix = "" if fit == "main" else f"{fit}."
-        produced = set(fit_quantities(law, recipe.theta, None, settings, prefix)[0])
-        fit_claims = claims_of(paper, produced, main_rows)
+        produced = produced_by[fit] = set(fit_quantities(law, recipe.theta, None, settings, prefix)[0])
+        fit_claims = claims_of(paper, produced, judged)
         out["fits"].append({"fit": fit, "n_boot": n_boot, "specs": [s.name for s in specs],
                             "claims": [c.id for c in fit_claims]})
         for spec in specs:
@@ -293,23 +297,20 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                                 "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
                                 "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": c.id, "claimed": row["claimed"],
                                 "reason": spec.reason, "n_points": res["n_points"], "seed": seed, "selection": note,
-                                "origin": spec.origin})
+                                "origin": spec.origin, "compared_with": COMPARED_WITH_MAIN if spec.perturb else REFERENCE_SPEC})
     mains = []
     for fit in out["fits"]:
-        for cid in fit["claims"]:
-            r = main_rows[cid]
-            mains.append({"paper": paper.key, "fit": fit["fit"], "spec": "main", "changed": "none (the main protocol)",
-                          "quantity": r["quantity"], "value": r["replicated"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                          "verdict": r["verdict"], "claim": cid, "claimed": r["claimed"], "reason": "", "n_points": None,
-                          "seed": None, "selection": "", "origin": "main"})
+        mains += main_rows(paper, fit["fit"], fit["claims"], judged, quantities, health, fit["n_boot"],
+                           produced_by[fit["fit"]])
     out["rows"] = mains + out["rows"]
     out["robustness"] = robustness_rows(out["rows"])
     return out
 
 
 def robustness_rows(rows: list[dict]) -> list[dict]:
-    """Per claim: its main verdict, how many alternatives ran, the share keeping the verdict, the most influential
-    choice (see RULE) and the range of the estimate."""
+    """Per claim: its main verdict, the verdict it is compared with at the alternatives' count (main_rows.py), how many
+    alternatives ran, the share keeping that verdict, the most influential choice (see RULE) and the range of the
+    estimate."""
     out = []
     by_claim: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -318,7 +319,8 @@ def robustness_rows(rows: list[dict]) -> list[dict]:
         main = next((r for r in group if r["spec"] == "main"), None)
         if main is None:
             continue
-        alts = [r for r in group if r["spec"] != "main"]
+        reference = next((r for r in group if r["spec"] == REFERENCE_SPEC), main)
+        alts = [r for r in group if r["spec"] not in ("main", REFERENCE_SPEC)]
         v0 = float(main["value"])
 
         def shift(r: dict) -> float:
@@ -327,12 +329,16 @@ def robustness_rows(rows: list[dict]) -> list[dict]:
                 return -np.inf if not np.isfinite(v) else np.inf
             return abs(v - v0) / abs(v0) if v0 != 0 else abs(v - v0)
 
-        flips = [r for r in alts if r["verdict"] != main["verdict"]]
+        def compared(r: dict) -> str:
+            return (main if r.get("compared_with") == COMPARED_WITH_MAIN else reference)["verdict"]
+
+        flips = [r for r in alts if r["verdict"] != compared(r)]
         pool = flips or alts
         top = max(pool, key=shift)["spec"] if pool else ""
         vals = np.array([float(r["value"]) for r in group], dtype=float)
         vals = vals[np.isfinite(vals)]
-        out.append({"paper": paper, "claim": claim, "verdict_main": main["verdict"], "n_specs": len(alts),
+        out.append({"paper": paper, "claim": claim, "verdict_main": main["verdict"],
+                    "verdict_reference": reference["verdict"], "n_specs": len(alts),
                     "share_same_verdict": (1 - len(flips) / len(alts)) if alts else float("nan"),
                     "most_influential_choice": top,
                     "range_low": float(vals.min()) if vals.size else float("nan"),

@@ -21,12 +21,14 @@ from typing import Callable
 
 import numpy as np
 
+from ..checks.quantity import Quantity
 from ..checks.verdicts import NOT_TESTABLE
 from ..laws import get_law
 from ..metadata.paper import Paper
 from ..parallel import run_tasks
 from ..settings import SCRIPT_MULTIVERSE_ENV as SCRIPT_ENV, script_multiverse_setting as script_setting
 from ..timing import stage
+from .main_rows import REFERENCE_SPEC, main_rows
 from .multiverse import multiverse_b_setting, robustness_rows
 from .script_specs import HELD_OUT, Variant, script_specs
 
@@ -57,16 +59,18 @@ def _changed_fits(variant: Variant, recipes: dict) -> list[str]:
             if any(c is not None for c in variant.choice(tuple(get_law(r.law).params), r.objective, r.starts))]
 
 
-def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: dict, per_group: dict,
-                          rerun: Callable, n_jobs: int, path: Path, block: dict, override: int | None) -> None:
+def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], quantities: dict[str, Quantity],
+                          health: list[dict], recipes: dict, per_group: dict, rerun: Callable, n_jobs: int, path: Path,
+                          block: dict, override: int | None) -> None:
     """Rerun the script under every paper-level specification and add the rows of the claims no fit-level row
-    covers (``rerun(key, variant, override)`` returns the rerun's claim rows and the fits it changed)."""
+    covers (``rerun(key, variant, override)`` returns the rerun's claim rows and the fits it changed); the main
+    run's ``quantities`` and ``health`` give the reference row at the rerun's bootstrap count (main_rows.py)."""
     b = multiverse_b_setting()
     if b == 0:
         return
     covered = {r["claim"] for r in out["rows"]}
-    main_rows = {r["claim"]: r for r in claims}
-    todo = [c for c in paper.claims if main_rows.get(c.id, {}).get("verdict", NOT_TESTABLE) != NOT_TESTABLE
+    judged = {r["claim"]: r for r in claims}
+    todo = [c for c in paper.claims if judged.get(c.id, {}).get("verdict", NOT_TESTABLE) != NOT_TESTABLE
             and c.id not in covered]
     if not todo:
         return
@@ -109,7 +113,8 @@ def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: 
                                 "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
                                 "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": cid,
                                 "claimed": row["claimed"], "reason": spec.reason, "n_points": None, "seed": None,
-                                "selection": "", "origin": spec.origin, "fits_changed": list(res["varied"])})
+                                "selection": "", "origin": spec.origin, "fits_changed": list(res["varied"]),
+                                "compared_with": REFERENCE_SPEC})
     if not ran:
         return
     out["fits"].append({"fit": SCRIPT_FIT, "n_boot": b, "specs": ran, "claims": ids,
@@ -117,12 +122,5 @@ def add_script_multiverse(out: dict, paper: Paper, claims: list[dict], recipes: 
                                 f"(each declared fit it applies to changed at once; every bootstrap at most {b} "
                                 f"resamples, started from the main optima), for the {len(ids)} testable claims no "
                                 "fit-level specification reaches"})
-    mains = []
-    for cid in ids:
-        r = main_rows[cid]
-        mains.append({"paper": paper.key, "fit": SCRIPT_FIT, "spec": "main", "changed": "none (the main protocol)",
-                      "quantity": r["quantity"], "value": r["replicated"], "ci_low": r["ci_low"],
-                      "ci_high": r["ci_high"], "verdict": r["verdict"], "claim": cid, "claimed": r["claimed"],
-                      "reason": "", "n_points": None, "seed": None, "selection": "", "origin": "main"})
-    out["rows"] = mains + out["rows"]
+    out["rows"] = main_rows(paper, SCRIPT_FIT, ids, judged, quantities, health, b) + out["rows"]
     out["robustness"] = robustness_rows(out["rows"])

@@ -78,3 +78,21 @@ def test_fixed_wrapper_fits_only_the_free_parameters_and_recovers_them():
     assert set(nat) == {"R_D_star", "R_N_star"}
     assert nat["R_D_star"] == pytest.approx(15.387756, rel=1e-4)
     assert nat["R_N_star"] == pytest.approx(5.309743, rel=1e-4)
+
+
+@pytest.mark.parametrize("log_rs", [37.0, 45.0, 200.0])
+def test_a_large_decay_constant_approaches_the_face_without_cancellation(log_rs):
+    """R* far above every run's repetitions: D' = U (1 + R) and N' = N to rounding (the face log R* = inf), with
+    gradients that vanish like R / R*. Written as 1 - exp(-R / R*), both collapse to U once R / R* < 1e-16 (excess
+    data and parameters worth nothing), a spurious regime a fit can settle in."""
+    law = get_law("data_constrained")
+    base = np.array([PUBLISHED])
+    far, face = base.copy(), base.copy()
+    far[0, -2:] = log_rs
+    face[0, -2:] = np.inf
+    np.testing.assert_allclose(law.log_predict(far, X), law.log_predict(face, X), rtol=1e-12, atol=0)
+    _, jac = law.log_jacobian(far, X)
+    _, jac_face = law.log_jacobian(face, X)
+    np.testing.assert_allclose(jac[..., :-2], jac_face[..., :-2], rtol=1e-9, atol=1e-12)
+    R = np.maximum(D / U - 1, 0)
+    assert np.all(np.abs(jac[..., -2]) <= 2 * R.max() * np.exp(-log_rs) + 1e-300)

@@ -70,6 +70,8 @@ def test_extrapolation_to_the_most_repeated_runs(muennighoff):
     assert set(rows) == {"main", "joint"}
     for r in rows.values():
         assert r["threshold"] == 100 and r["n_held_out"] == 43 and r["n_fit"] == 138
-    # the sub-fit's R_N_star is weakly identified; its local optimum moves the error between about 9% and 10%
-    assert 0.085 < rows["main"]["are"] < 0.105
+    # the sub-fit puts R_D_star on its face (no decay of repeated data below 100 epochs); the law written with
+    # 1 - exp(-R / R*) once let it settle at log R*_D = 39.5, where that difference rounds to 0 (repeated data
+    # worth nothing), with a 10% error and a higher objective under the exact law
+    assert rows["main"]["are"] == pytest.approx(0.0767, abs=2e-3)
     assert rows["joint"]["are"] == pytest.approx(0.0635, abs=2e-3)

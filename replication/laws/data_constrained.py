@@ -13,10 +13,29 @@ suite's one tying mechanism (``laws.fixed.tie``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .base import Inputs, Law, column, logsumexp_terms, register
 from .fixed import tie
+
+
+SERIES_BELOW = 0.1  # below this x, 1 - (1 + x) e^-x from its series (the direct form loses 2 eps / x to cancellation)
+
+
+def _one_minus_one_plus_x_exp(x: np.ndarray, ex: np.ndarray) -> np.ndarray:
+    """1 - (1 + x) e^-x, accurate to rounding for every x >= 0: the series sum_k>=2 (-1)^k (k - 1) x^k / k! (to k = 14,
+    truncation below 1e-18 relative) where x is small, else the direct form."""
+    small = x < SERIES_BELOW
+    xs = np.where(small, x, 0.0)
+    series = np.zeros_like(xs)
+    for k in range(14, 1, -1):  # Horner in x from the highest term: x^2 (1/2 - x (1/3 - x (1/8 - ...)))
+        series = (k - 1) / math.factorial(k) - xs * series
+    series = series * xs * xs
+    with np.errstate(invalid="ignore"):
+        direct = -np.expm1(-x) - x * ex
+    return np.where(small, series, direct)
 
 
 def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
@@ -27,13 +46,14 @@ def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
     rs = np.exp(log_rs)
     x = R / rs
     ex = np.exp(-x)
+    decayed = -np.expm1(-x)  # 1 - exp(-x) without cancellation when R* is far above R
     with np.errstate(invalid="ignore"):
-        eff = U * (1.0 + rs * (1.0 - ex))
-        d_log_rs = U * rs * ((1.0 - ex) - x * ex)
+        eff = U * (1.0 + rs * decayed)
+        d_log_rs = U * rs * _one_minus_one_plus_x_exp(x, ex)
     if face.any():
         eff = np.where(face, U * (1.0 + R), eff)
         d_log_rs = np.where(face, 0.0, d_log_rs)
-    return eff, ex, rs, d_log_rs, face
+    return eff, ex, decayed, rs, d_log_rs, face
 
 
 def _parts(theta: np.ndarray, X: Inputs) -> dict:
@@ -48,12 +68,12 @@ def _parts(theta: np.ndarray, X: Inputs) -> dict:
     log_un = np.where(capped, log_nopt, np.log(N))
     un = np.exp(log_un)
     rn_runs = np.maximum(N / un - 1.0, 0.0)
-    n_eff, ex_n, rn, dn_log_rn, face_n = _effective(un, rn_runs, log_rn)
+    n_eff, ex_n, decayed_n, rn, dn_log_rn, face_n = _effective(un, rn_runs, log_rn)
     rd_runs = np.maximum(D / U - 1.0, 0.0)
-    d_eff, _, _, dd_log_rd, _ = _effective(U, rd_runs, log_rd)
+    d_eff, _, _, _, dd_log_rd, _ = _effective(U, rd_runs, log_rd)
     terms = [a - alpha * np.log(n_eff), b - beta * np.log(d_eff), np.broadcast_to(e, a.shape)]
     return dict(a=a, b=b, alpha=alpha, beta=beta, k=k, log_u=log_u, capped=capped, un=un, rn_runs=rn_runs,
-                n_eff=n_eff, ex_n=ex_n, rn=rn, face_n=face_n, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
+                n_eff=n_eff, ex_n=ex_n, decayed_n=decayed_n, rn=rn, face_n=face_n, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
 
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
@@ -68,7 +88,7 @@ def _log_jacobian(theta: np.ndarray, X: Inputs):
     # d log N' / d log U_N where U_N = N_opt (zero where U_N = N, which does not move with the parameters)
     with np.errstate(invalid="ignore"):  # at R*_N = inf, N' = N whatever U_N is: the derivative is 0
         dn_dun = np.where(p["face_n"], 0.0,
-                          (1.0 + p["rn"] * (1.0 - p["ex_n"]) - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"])
+                          (1.0 + p["rn"] * p["decayed_n"] - p["ex_n"] * (p["rn_runs"] + 1.0)) * p["un"] / p["n_eff"])
     s = np.where(p["capped"], dn_dun, 0.0)
     # derivatives of log N_opt = k / alpha
     dlo_da, dlo_db = 1.0 / alpha, -1.0 / alpha

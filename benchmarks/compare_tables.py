@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   {r['column']:>22s}  {r['old']:.10g} -> {r['new']:.10g}  (rel {r['rel']:.2e})  [{r['key']}]")
         ends = [r for r in rows if np.isfinite(r["mcse"]) and r["mcse"] > 0]
         if ends:
-            ratios = sorted((r["abs"] / r["mcse"], r) for r in ends)
+            ratios = sorted(((r["abs"] / r["mcse"], r) for r in ends), key=lambda t: t[0])
             moved.extend(q for q, _ in ratios)
             worst, r = ratios[-1]
             print(f"   interval ends with a Monte Carlo SE: {len(ends)} moved; largest move {worst:.2f} MC SE "

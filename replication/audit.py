@@ -50,6 +50,7 @@ from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate,
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
 from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
 from .robustness.data_specs import check_data_block
+from .robustness.consistency_multiverse import KIND as CONSISTENCY_KIND, ConsistencyRun, add_consistency_multiverse
 from .robustness.isoflop_multiverse import IsoflopRun, add_isoflop_multiverse
 from .robustness.multiverse import FitRecipe, run_multiverse
 from .robustness.script_multiverse import add_script_multiverse
@@ -96,6 +97,7 @@ class Audit:
         self._objectives: dict[str, object] = {}
         self.per_group: dict[str, tuple[pd.DataFrame, list[str], str]] = {}
         self.recipes: dict[str, FitRecipe] = {}  # what the multiverse needs to redo each fit
+        self.consistency_runs: list[ConsistencyRun] = []  # what the consistency multiverse needs (ungrouped comparisons)
         self.isoflop_runs: list[IsoflopRun] = []  # what the IsoFLOP multiverse needs to redo each Approach-2 fit
         self.grouped: dict[str, dict[str, tuple[IsoflopResult, str]]] = {}  # grouped Approach-2 fit -> group -> (result, quantity suffix)
 
@@ -703,7 +705,10 @@ class Audit:
         self.consistency.append(row)
         # for claims: Approach 2's exponent on the law's resamples, and the paired difference (Approach 2 minus 3)
         name = f"consistency.{isoflop}_vs_{f_law.name.format(group='')}".rstrip("_") + ("" if group is None else f".{group}")
-        kind = "bootstrap percentile over the law fit's resamples (IsoFLOP minima recomputed on each)"
+        kind = CONSISTENCY_KIND
+        if group is None:  # what the consistency multiverse needs to redo Approach 2's side under its alternatives
+            self.consistency_runs.append(ConsistencyRun(name, isoflop, law, frame, spec, int(rec["seed"]), groups,
+                                                        float(q3.value), np.asarray(q3.samples, dtype=float)))
         self.add_quantity(f"{name}.a", a2, samples, len(frame), interval_kind=kind)
         self.add_quantity(f"{name}.difference", a2 - q3.value, samples - q3.samples, len(frame), interval_kind=kind).signed = True
         return row
@@ -1136,6 +1141,8 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                                           audit.health, audit.recipes, audit.per_group,
                                           variant_rerun, n_jobs, PAPERS / key / "paper.yaml",
                                           read_multiverse(PAPERS / key / "paper.yaml", protocol), override)
+                    add_consistency_multiverse(result["sensitivity"], paper, audit.consistency_runs, audit.quantities,
+                                               audit.health, result["claims"], PAPERS / key / "paper.yaml", protocol)
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)

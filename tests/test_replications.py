@@ -136,3 +136,20 @@ def test_hoffmann_points_carry_the_digitisers_matched_errors(hoffmann):
     main = {r["claim"]: r for r in hoffmann["sensitivity"]["rows"] if r["spec"] == "main"}
     for claim in ("E", "A", "alpha"):  # the main optimum, with the interval of the perturbed replicates
         assert rows[claim]["value"] == main[claim]["value"] and rows[claim]["ci_low"] != main[claim]["ci_low"]
+
+
+def test_hoffmann_approach_2_claim_is_judged_under_the_isoflop_alternatives(hoffmann):
+    """The consistency claim (Approach 2 on the law fit's resamples) under each IsoFLOP choice that keeps the pairing:
+    every row has the law fit's runs and an interval, is compared with the main protocol at its count, and the
+    choice with no stated spread to weight by is listed as not run."""
+    rec = hoffmann["sensitivity"]
+    rows = {r["spec"]: r for r in rec["rows"] if r["fit"] == "isoflop (consistency)" and r["claim"] == "a_approach2"}
+    assert {"minimum_akima", "tolerance_0.05", "tolerance_0.2", "without_smallest_budget",
+            "without_largest_budget"} <= set(rows)
+    main = next(r for r in rec["rows"] if r["claim"] == "a_approach2" and r["spec"] == "main")
+    for r in rows.values():
+        assert r["n_points"] == 240 and r["compared_with"] == "main_at_b"
+        assert r["ci_low"] < r["ci_high"] and r["value"] != main["value"]
+    assert any(s["fit"] == "isoflop (consistency)" and s["spec"] == "weighting" for s in rec["skipped"])
+    summary = next(r for r in rec["robustness"] if r["claim"] == "a_approach2")
+    assert summary["n_specs"] >= len(rows) + 7  # the paper-level choices too

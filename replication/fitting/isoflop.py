@@ -93,7 +93,8 @@ def quadratic_fit(x, loss, what: str = "IsoFLOP quadratic") -> Quadratic:
 def akima_minimum(x, loss, grid_factor: int = 25, what: str = "IsoFLOP Akima interpolation") -> tuple[float, float]:
     """Minimum of the Akima interpolant of ln loss in ln x on a geometric grid of (m - 1) * grid_factor points.
 
-    Returns (x_opt, loss_opt), or NaNs when the grid minimum is at either end (no interior optimum).
+    Returns (x_opt, loss_opt), or NaNs when the grid minimum is at either end (no interior optimum) or the
+    interpolated loss overflows or vanishes somewhere on the grid.
     """
     x, loss = _check_curve(x, loss, what)
     if np.unique(x).size != x.size:
@@ -103,7 +104,10 @@ def akima_minimum(x, loss, grid_factor: int = 25, what: str = "IsoFLOP Akima int
     x, loss = x[order], loss[order]
     n_grid = (x.size - 1) * grid_factor
     grid = np.geomspace(x[0], x[-1], n_grid)
-    curve = np.exp(Akima1DInterpolator(np.log(x), np.log(loss))(np.log(grid)))
+    with np.errstate(over="ignore"):
+        curve = np.exp(Akima1DInterpolator(np.log(x), np.log(loss))(np.log(grid)))
+    if not np.all(np.isfinite(curve) & (curve > 0)):  # the interpolant ran off (e.g. two sizes almost equal with
+        return float("nan"), float("nan")  # different losses): no minimum it locates can be trusted
     i = int(np.argmin(curve))
     if i == 0 or i == n_grid - 1:
         return float("nan"), float("nan")

@@ -77,8 +77,8 @@ def add_consistency_multiverse(record: dict, paper: Paper, runs: list[Consistenc
         for s in specs:
             p = plan(s, run.frame, run.spec, minima, None, path, BLOCK)
             if isinstance(p, str) or len(p[0]) != len(run.frame):
-                why = p if isinstance(p, str) else ("it leaves out runs, so the law fit's resamples no longer pair with "
-                                                    "Approach 2's")
+                why = p if isinstance(p, str) else \
+                    "it leaves out runs, so the law fit's resamples no longer pair with Approach 2's"
                 record["skipped"].append({"fit": fit, "spec": s.name, "reason": why})
                 continue
             _, spec, note = p
@@ -104,8 +104,8 @@ def add_consistency_multiverse(record: dict, paper: Paper, runs: list[Consistenc
                                    "what": f"Approach 2's side of the comparison with fit '{run.law}' redone under each "
                                            f"of {len(ran)} IsoFLOP alternatives, on the first {n_boot} of the law "
                                            "fit's resamples"})
-            added += main_rows(paper, fit, [c.id for c in run_claims if c.id not in have_main], judged, quantities,
-                               health, n_boot) + rows
+            mains = [c.id for c in run_claims if c.id not in have_main]
+            added += main_rows(paper, fit, mains, judged, quantities, health, n_boot) + rows
     if added:
         record["rows"] = record["rows"] + added
         record["robustness"] = robustness_rows(record["rows"])

@@ -52,8 +52,8 @@ DEFAULT_B = 50
 KEEP_STARTS = 16  # the best-ranked starts run to convergence per specification (the main optimum is always among them)
 DENSE_SCREEN = 5  # screen iterations for a grid the main fit did not screen (half the main fit's, to fit the budget)
 SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "ci_low", "ci_high", "verdict"]
-ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "verdict_reference", "n_specs", "share_same_verdict", "most_influential_choice",
-                      "range_low", "range_high"]
+ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "verdict_reference", "n_specs", "share_same_verdict",
+                      "most_influential_choice", "range_low", "range_high"]
 RULE = ("each main fit is refitted under every declared alternative choice (criterion, start procedure, points kept, "
         "counting of parameters, compute or tokens, resampling unit), one "
         "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
@@ -63,9 +63,10 @@ RULE = ("each main fit is refitted under every declared alternative choice (crit
         "first B of its own replicates (verdict_reference; spec main_at_b where it differs from the full count), so a "
         "verdict that moves only because a small bootstrap is less certain is not charged to the choice; the "
         "digitisation_error rows, which keep every replicate, are compared with the main verdict. share_same_verdict "
-        "is the share of alternatives giving the verdict they are compared with; most_influential_choice is, among the alternatives that change the verdict, the one that moves the "
-        "estimate most (relative to the main value), or, when none changes it, the one that moves it most; range_low "
-        "and range_high span the estimate over the main fit and every alternative")
+        "is the share of alternatives giving the verdict they are compared with; most_influential_choice is, among "
+        "the alternatives that change the verdict, the one that moves the estimate most (relative to the main value), "
+        "or, when none changes it, the one that moves it most; range_low and range_high span the estimate over the "
+        "main fit and every alternative")
 
 
 def multiverse_b_setting() -> int:
@@ -247,7 +248,8 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                                 f"use one of {', '.join(sorted(recipes)) or '(none)'}")
     judged = {r["claim"]: r for r in claims}
     settings = dict(paper.protocol.settings) if paper.protocol else {}
-    tasks, meta, ready, produced_by = [], [], {}, {}  # ready: results computed here (digitisation_error), by their place in meta
+    tasks, meta, ready = [], [], {}  # ready: results computed here (digitisation_error), by their place in meta
+    produced_by = {}  # per fit, the quantities it produces
     for fit in [f for f in names if f in recipes]:
         recipe = recipes[fit]
         law = get_law(recipe.law)
@@ -297,7 +299,8 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
                                 "quantity": row["quantity"], "value": row["replicated"], "ci_low": row["ci_low"],
                                 "ci_high": row["ci_high"], "verdict": row["verdict"], "claim": c.id, "claimed": row["claimed"],
                                 "reason": spec.reason, "n_points": res["n_points"], "seed": seed, "selection": note,
-                                "origin": spec.origin, "compared_with": COMPARED_WITH_MAIN if spec.perturb else REFERENCE_SPEC})
+                                "origin": spec.origin,
+                                "compared_with": COMPARED_WITH_MAIN if spec.perturb else REFERENCE_SPEC})
     mains = []
     for fit in out["fits"]:
         mains += main_rows(paper, fit["fit"], fit["claims"], judged, quantities, health, fit["n_boot"],

@@ -130,8 +130,8 @@ def test_the_reference_row_is_the_main_protocol_on_its_first_b_replicates():
 
 
 def test_an_alternative_is_compared_with_the_reference_at_its_count():
-    """robustness_rows: an alternative that only shares the reference's uncertainty keeps the verdict; one that keeps
-    every replicate (compared_with main) is compared with the main verdict."""
+    """robustness_rows: an alternative keeps the verdict when it gives the main verdict or the reference's at its own
+    count; one that keeps every replicate (compared_with main) must give the main verdict."""
     def row(spec, verdict, value, **kw):
         return dict({"paper": "p", "claim": "c", "fit": "main", "spec": spec, "verdict": verdict, "value": value}, **kw)
 
@@ -145,6 +145,9 @@ def test_an_alternative_is_compared_with_the_reference_at_its_count():
     rows.append(row("digitisation_error", "borderline", 0.50, compared_with="main"))
     (summary,) = mv.robustness_rows(rows)
     assert summary["n_specs"] == 3 and summary["share_same_verdict"] == pytest.approx(1 / 3)
+    rows.append(row("dense_grid", "reproduced", 0.50, compared_with="main_at_b"))  # the main verdict itself
+    (summary,) = mv.robustness_rows(rows)
+    assert summary["n_specs"] == 4 and summary["share_same_verdict"] == pytest.approx(2 / 4)
 
 
 def test_unsupported_specifications_are_skipped_with_a_reason(result):

@@ -59,11 +59,11 @@ RULE = ("each main fit is refitted under every declared alternative choice (crit
         "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
         "digitisation errors, the main fit is also taken with its own bootstrap redone with the points moved within "
         "their errors (every resample, the same seed); each testable claim on the fit is "
-        "judged again by the same verdict rules. Each alternative is compared with the main protocol judged on the "
-        "first B of its own replicates (verdict_reference; spec main_at_b where it differs from the full count), so a "
-        "verdict that moves only because a small bootstrap is less certain is not charged to the choice; the "
-        "digitisation_error rows, which keep every replicate, are compared with the main verdict. share_same_verdict "
-        "is the share of alternatives giving the verdict they are compared with; most_influential_choice is, among "
+        "judged again by the same verdict rules. An alternative keeps the verdict when it gives the main verdict or "
+        "the main protocol's verdict on the first B of its own replicates (verdict_reference; spec main_at_b where it "
+        "differs from the full count), so a verdict that moves only because a small bootstrap is less certain is not "
+        "charged to the choice; the digitisation_error rows, which keep every replicate, must give the main verdict. "
+        "share_same_verdict is the share of alternatives keeping the verdict; most_influential_choice is, among "
         "the alternatives that change the verdict, the one that moves the estimate most (relative to the main value), "
         "or, when none changes it, the one that moves it most; range_low and range_high span the estimate over the "
         "main fit and every alternative")
@@ -332,10 +332,12 @@ def robustness_rows(rows: list[dict]) -> list[dict]:
                 return -np.inf if not np.isfinite(v) else np.inf
             return abs(v - v0) / abs(v0) if v0 != 0 else abs(v - v0)
 
-        def compared(r: dict) -> str:
-            return (main if r.get("compared_with") == COMPARED_WITH_MAIN else reference)["verdict"]
+        def kept(r: dict) -> bool:
+            """The verdict of the main protocol, at the full count or (for a B-resample row) at the same count."""
+            same_count = reference["verdict"] if r.get("compared_with") != COMPARED_WITH_MAIN else main["verdict"]
+            return r["verdict"] in (main["verdict"], same_count)
 
-        flips = [r for r in alts if r["verdict"] != compared(r)]
+        flips = [r for r in alts if not kept(r)]
         pool = flips or alts
         top = max(pool, key=shift)["spec"] if pool else ""
         vals = np.array([float(r["value"]) for r in group], dtype=float)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..robustness.consistency_multiverse import CONSISTENCY_RULE
 from ..robustness.isoflop_multiverse import ISOFLOP_RULE
 from ..robustness.multiverse import ROBUSTNESS_COLUMNS, RULE, SENSITIVITY_COLUMNS
 from .spec_curve import spec_curve_figure
@@ -16,7 +17,7 @@ TABLES = {
     "sensitivity": ("Each testable claim under each alternative fitting choice", SENSITIVITY_COLUMNS),
     "robustness": ("Whether each claim's verdict survives every alternative fitting choice", ROBUSTNESS_COLUMNS),
 }
-RULE = f"{RULE}. {ISOFLOP_RULE}"  # law fits' choices, then IsoFLOP fits'
+RULE = f"{RULE}. {ISOFLOP_RULE}. {CONSISTENCY_RULE}"  # law fits' choices, IsoFLOP fits', consistency claims'
 CURVE_CAPTION = ("Specification curve: each headline estimate under the main protocol (square), the main protocol on "
                  "the first B of its replicates where that changes its interval (diamond, main_at_b: what each "
                  "alternative's verdict is compared with) and every alternative choice (dots), sorted, with its interval, coloured by the claim's verdict under that choice; the dashed "

@@ -29,7 +29,11 @@ from .isoflop_specs import BLOCK, default_isoflop_specs, paper_isoflop_specs, pl
 from .main_rows import REFERENCE_SPEC, at_count, main_rows
 from .multiverse import claims_of, robustness_rows
 
-__all__ = ["ConsistencyRun", "add_consistency_multiverse"]
+__all__ = ["ConsistencyRun", "add_consistency_multiverse", "CONSISTENCY_RULE"]
+
+CONSISTENCY_RULE = ("A claim comparing Approach 2 with Approach 3 on the law fit's resamples is also judged with "
+                    "Approach 2's side redone under each of the IsoFLOP fit's alternatives, on the first B of the law "
+                    "fit's resamples so the two stay paired (fit '<isoflop> (consistency)')")
 
 KIND = "bootstrap percentile over the law fit's resamples (IsoFLOP minima recomputed on each)"
 

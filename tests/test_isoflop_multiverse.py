@@ -298,3 +298,33 @@ def test_exclusion_is_reported_and_the_law_block_accepts_the_isoflop_key(tmp_pat
     out = imv.add_isoflop_multiverse(_record(), paper, runs, {}, qs, [], claims, protocol_raw=paper.protocol.model_dump())
     assert out["excluded"] == [{"spec": "without_smallest_budget", "reason": "the smallest budget is the point", "fit": "main"}]
     assert "without_smallest_budget" not in {r["spec"] for r in out["rows"]}
+
+
+def test_consistency_claim_under_the_isoflop_alternatives():
+    """A consistency claim (Approach 2 on the law fit's resamples): each alternative's exponent is Approach 2 on the
+    same runs with that choice, its replicates those of the first B resamples (paired with the law fit's), and the
+    planted asymmetry makes the minimum rule move the exponent, as in the IsoFLOP fit's own multiverse."""
+    from replication.checks.approaches import isoflop_exponent, resampled_exponents
+    from replication.robustness.consistency_multiverse import ConsistencyRun, add_consistency_multiverse
+
+    frame = _asymmetric()
+    spec = IsoflopSpec("C", "N", "loss", minimum="quadratic")
+    name, n_main, b = "consistency.iso_vs_main", 60, 20
+    law_samples = np.random.default_rng(5).normal(TRUE_A, 0.01, n_main)
+    a2, samples = isoflop_exponent(frame, spec), resampled_exponents(frame, spec, n_main, 3, None)
+    qs = {f"{name}.a": Quantity(a2, samples), f"{name}.difference": Quantity(a2 - TRUE_A, samples - law_samples)}
+    paper = _paper([_claim("a2", f"{name}.a")])
+    claims = evaluate_claims(paper, qs, [])
+    run = ConsistencyRun(name, "iso", "main", frame, spec, 3, None, TRUE_A, law_samples)
+    out = add_consistency_multiverse(_record(b), paper, [run], qs, [], claims, None, {})
+    rows = {r["spec"]: r for r in out["rows"] if r["fit"] == "iso (consistency)"}
+    assert "main" in rows and "minimum_akima" in rows
+    akima = IsoflopSpec("C", "N", "loss", minimum="akima")
+    assert rows["minimum_akima"]["value"] == pytest.approx(isoflop_exponent(frame, akima), rel=1e-12)
+    from replication.uncertainty.intervals import percentile_interval
+    lo, hi = percentile_interval(resampled_exponents(frame, akima, b, 3, None), 0.95)
+    assert (rows["minimum_akima"]["ci_low"], rows["minimum_akima"]["ci_high"]) == (lo, hi)
+    assert abs(rows["minimum_akima"]["value"] - TRUE_A) < abs(a2 - TRUE_A)  # the interpolant removes the bias
+    np.testing.assert_array_equal(resampled_exponents(frame, akima, b, 3, None),
+                                  resampled_exponents(frame, akima, n_main, 3, None)[:b])  # the pairing holds
+    assert out["robustness"] and out["robustness"][0]["n_specs"] == len(rows) - 1 - ("main_at_b" in rows)

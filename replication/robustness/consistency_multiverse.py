@@ -70,8 +70,12 @@ def add_consistency_multiverse(record: dict, paper: Paper, runs: list[Consistenc
             continue
         n_boot = min(b, len(run.law_samples))
         defaults, cannot = default_isoflop_specs(run.spec, False)
-        specs, excluded = paper_isoflop_specs(path, block, run.isoflop, defaults, [run.isoflop],
-                                              {s.name for s in defaults})
+        # the paper's additions and exclusions as the IsoFLOP multiverse reads them (which validates the unscoped
+        # exclusions against every IsoFLOP fit's defaults; here they apply where their name is one of these)
+        iso_fits = [f.name for f in paper.fits if f.approach == "isoflop"]
+        unscoped = {e["name"] for e in block.get("exclude", []) if "fit" not in e}
+        specs, excluded = paper_isoflop_specs(path, block, run.isoflop, defaults, iso_fits,
+                                              {s.name for s in defaults} | unscoped)
         fit = f"{run.isoflop} (consistency)"
         record["excluded"] += [dict(e, fit=fit) for e in excluded]
         record["skipped"] += [{"fit": fit, "spec": name, "reason": why} for name, why in cannot]

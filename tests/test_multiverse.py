@@ -30,15 +30,18 @@ def _data():
     return pd.DataFrame({"x": x, "y": y})
 
 
-def _paper():
+CLAIM = {"id": "alpha", "statement": "the exponent is 0.30", "source": "synthetic", "provenance": "paper",
+         "quantity": "alpha", "value": TRUE_ALPHA, "rule": "relative", "tolerance": 0.03,
+         "tolerance_reason": "a synthetic claim"}
+
+
+def _paper(claim: dict = CLAIM, n_boot: int = 20):
     return Paper.model_validate({
         "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
         "law": {"name": "power_law", "statement": "y = A x^-alpha"},
         "protocol": {"as_reported": "least squares on log y", "objective": OBJECTIVE, "starts": STARTS,
-                     "bootstrap": {"n": 20, "seed": 3}},
-        "claims": [{"id": "alpha", "statement": "the exponent is 0.30", "source": "synthetic", "provenance": "paper",
-                    "quantity": "alpha", "value": TRUE_ALPHA, "rule": "relative", "tolerance": 0.03,
-                    "tolerance_reason": "a synthetic claim"}],
+                     "bootstrap": {"n": n_boot, "seed": 3}},
+        "claims": [claim],
     })
 
 
@@ -99,14 +102,9 @@ def test_exact_columns(result, tmp_path):
 
 
 def _interval_paper(value: float) -> Paper:
-    return Paper.model_validate({
-        "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
-        "law": {"name": "power_law", "statement": "y = A x^-alpha"},
-        "protocol": {"as_reported": "least squares on log y", "objective": OBJECTIVE, "starts": STARTS,
-                     "bootstrap": {"n": 4000, "seed": 3}},
-        "claims": [{"id": "alpha", "statement": "the exponent", "source": "synthetic", "provenance": "paper",
-                    "quantity": "alpha", "value": value, "decimals": 3, "rule": "interval"}],
-    })
+    """The synthetic paper with an interval claim on alpha (three printed decimals) and 4,000 resamples."""
+    return _paper({"id": "alpha", "statement": "the exponent", "source": "synthetic", "provenance": "paper",
+                   "quantity": "alpha", "value": value, "decimals": 3, "rule": "interval"}, n_boot=4000)
 
 
 def test_the_reference_row_is_the_main_protocol_on_its_first_b_replicates():

@@ -68,3 +68,79 @@ def test_armijo_with_the_value_alone_accepts_the_same_steps_and_returns_the_same
     for u, v in zip(a[1], b[1]):
         np.testing.assert_array_equal(u, v)
     assert n_plain > 3 and calls["full"] == n_plain + 1  # value calls (counted as full here) plus one at the end
+
+
+def test_halvings_judged_at_once_accept_the_step_halving_one_at_a_time_accepts():
+    """A row whose first trial fails has its halvings down to its depth judged in one evaluation and takes the
+    longest that passes: the same step and point as halving one length at a time, on a function along whose
+    lines the test passes and fails in several stretches, for any depth; fewer calls where the depth is right."""
+    calls = {"value": 0}
+
+    def full(x, rows):
+        return (x**2).sum(1) + np.cos(3 * x).sum(1), 2 * x - 3 * np.sin(3 * x)
+
+    def value(x, rows):
+        calls["value"] += 1
+        return full(x, rows)[0]
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 2, (60, 3))
+    f, g = full(x, np.arange(60))
+    d = -g * rng.uniform(0.5, 400, (60, 1))
+    slope = np.einsum("kp,kp->k", d, g)
+    t_ref = np.ones(60)
+    calls["value"] = 0
+    ref = armijo_batch(full, x, np.arange(60), d, f, slope, t_ref, 40, value=value)
+    plain = calls["value"]
+    assert len(set(t_ref)) > 4 and t_ref.min() < 2.0 ** -8 and ref[2].sum() == 0
+    for depth in (2.0 ** -rng.integers(0, 14, 60), np.full(60, 2.0 ** -30), 2 * t_ref, np.full(60, 4.0)):
+        t = np.ones(60)
+        calls["value"] = 0
+        got = armijo_batch(full, x, np.arange(60), d, f, slope, t, 40, value=value, depth=depth)
+        np.testing.assert_array_equal(t, t_ref)
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[2], ref[2])
+        for u, v in zip(got[1], ref[1]):
+            np.testing.assert_array_equal(u, v)
+        if depth is not None and np.array_equal(depth, 2 * t_ref):
+            assert calls["value"] <= 3 < plain  # the first trial, the halvings down to the answer, no more
+    # a row that finds no step anywhere ends failed at the same length either way
+    t1, t2 = np.ones(2), np.ones(2)
+    up = -d[:2]  # an ascent direction: no length passes
+    a = armijo_batch(full, x[:2], np.arange(2), up, f[:2], -slope[:2], t1, 10, value=value)
+    b = armijo_batch(full, x[:2], np.arange(2), up, f[:2], -slope[:2], t2, 10, value=value, depth=np.full(2, 2.0**-3))
+    assert a[2].all() and b[2].all()
+    np.testing.assert_array_equal(t1, t2)
+
+
+def test_undamped_newton_follows_the_path_of_searches_started_from_one():
+    """Each undamped iteration judges its halvings down to twice its last step at once; the path is point for
+    point the one of iterations that halve one length at a time from 1 (one-iteration runs chained)."""
+    from replication.fitting.newton import newton_batch
+
+    law = _REGISTRY["chinchilla"]
+    rng = np.random.default_rng(5)
+    X = _inputs(law, rng, n=60)
+    truth = np.array([6.0, 7.0, 0.6, 0.34, 0.30])
+    y = np.exp(law.log_predict(truth[None], X)[0] + rng.normal(0, 0.02, 60))
+    w = np.ones(60)
+    x0 = truth + rng.normal(0, [2.0, 2.0, 1.0, 0.2, 0.2], (12, 5))
+    for spec in ({"name": "squared", "space": "log"}, {"name": "huber", "delta": 1e-3}):
+        obj = make_objective(spec)
+
+        def fgc(theta, rows):
+            with np.errstate(all="ignore"):
+                return obj.value_grad_curvature(law, theta, X, y, w)
+
+        def fv(theta, rows):
+            with np.errstate(all="ignore"):
+                return obj.value(law, theta, X, y, w)
+
+        x, alive = x0.copy(), np.ones(len(x0), dtype=bool)  # a row stops where its search finds no step
+        for it in range(1, 31):
+            one = newton_batch(fgc, x[alive], max_iter=1, ftol=0.0, gtol=0.0, adapt_damping=False, value=fv)
+            x[alive] = one.x
+            alive[np.flatnonzero(alive)[one.status == 0]] = False
+            run = newton_batch(fgc, x0, max_iter=it, ftol=0.0, gtol=0.0, adapt_damping=False, value=fv)
+            np.testing.assert_array_equal(run.x, x)
+        assert alive.sum() >= 2  # rows still on their way after 30 iterations: a ridge

@@ -3,9 +3,11 @@
 Each iteration tries the Gauss-Newton step of the loss itself (psi' weights) and keeps it if the objective
 decreases enough (Armijo); otherwise it solves (J^T W J + lambda I) step = -gradient with W the IRLS weights
 of the current residuals and backtracks, lambda adapted per row (Levenberg-Marquardt: raised tenfold after a
-step that needed backtracking, lowered tenfold after a full step). For Huber losses whose quadratic zone is tiny (nearly least
-absolute deviations) the majoriser steps make progress where quasi-Newton methods stall on the kinks, and
-the Newton steps finish in a few iterations once the residuals inside the zone are settled.
+step that needed backtracking, lowered tenfold after a full step; with the ridge fixed instead, a row whose full
+step fails has its halvings down to twice its last step judged at once, linesearch.py). For Huber losses whose
+quadratic zone is tiny (nearly least absolute deviations) the majoriser steps make progress where quasi-Newton
+methods stall on the kinks, and the Newton steps finish in a few iterations once the residuals inside the zone
+are settled.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def newton_batch(
     f, g, H, Hn = fgc(x, np.arange(K))
     f = np.where(np.isfinite(f), f, np.inf)
     n_iter = np.zeros(K, dtype=int)
+    t_last = np.ones(K)  # each row's last accepted majoriser step length
     damping = np.full(K, RIDGE)  # each row's ridge (relative to the trace) for the majoriser step
     status = np.where(np.isfinite(f), 1, 2)
     active = np.flatnonzero(np.isfinite(f))
@@ -86,9 +89,11 @@ def newton_batch(
         failed = np.zeros(active.size, dtype=bool)
         if rest.size:
             d, slope, _ = descent_direction(_solve(H[active[rest]], ga[rest], damping[active[rest]]), ga[rest])
+            # undamped, the step stays far too long along a ridge for many iterations running: a row whose full
+            # step fails has every halving down to twice its last accepted length judged at once
             t = np.ones(rest.size)
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings,
-                                         value=value)
+                                         value=value, depth=None if adapt_damping else 2.0 * t_last[active[rest]])
             # Levenberg-Marquardt damping: a step that needed backtracking points too far along a flat direction
             # (a ridge of the objective); damping shortens those components and keeps the well-determined ones
             searched = active[rest]
@@ -100,6 +105,7 @@ def newton_batch(
                 out[rest] = r
             step[rest] = np.abs(t[:, None] * d).max(axis=1)
             failed[rest] = fail
+            t_last[searched[~fail]] = t[~fail]
         moved = ~failed
         rows = active[moved]
         f_old = f[rows]

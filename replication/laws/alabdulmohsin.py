@@ -114,7 +114,7 @@ def _m4_solve(theta: np.ndarray, X: Inputs):
 
 def _m4_log(theta: np.ndarray, X: Inputs) -> np.ndarray:
     _, _, le, ld, _, _, _, u = _m4_solve(theta, X)
-    return logsumexp_terms([np.broadcast_to(le, u.shape), ld - _softplus(-u)])[0]
+    return logsumexp_terms([np.broadcast_to(le, u.shape), ld - _softplus(-u)], weights=False)[0]
 
 
 def _m4_jac(theta: np.ndarray, X: Inputs):

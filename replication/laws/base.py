@@ -101,23 +101,27 @@ def column(X: Inputs, name: str) -> np.ndarray:
     return np.asarray(X[name], dtype=float)
 
 
-def logsumexp_terms(terms: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def logsumexp_terms(terms: list[np.ndarray], weights: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """log(sum exp(terms)) and the softmax weights (..., len(terms)), stable for any magnitudes.
 
     The terms are held term-first in memory: numpy reduces over a leading axis of a few entries far faster
-    than over a short trailing one; the weights come back as a view with the term index last.
+    than over a short trailing one; the weights come back as a view with the term index last. Without
+    ``weights`` (a value alone, e.g. a line-search trial) they are not formed and None comes back; the log is
+    the same number either way.
     """
-    terms = np.broadcast_arrays(*terms)
-    stacked = np.empty((len(terms),) + terms[0].shape)
-    for j, t in enumerate(terms):
-        stacked[j] = t
-    top = stacked[0].copy()
-    for t in stacked[1:]:
+    shape = np.broadcast_shapes(*(np.shape(t) for t in terms))
+    top = np.array(np.broadcast_to(terms[0], shape)) if len(terms) == 1 else np.maximum(terms[0], terms[1])
+    for t in terms[2:]:
         np.maximum(top, t, out=top)
-    stacked -= top
+    stacked = np.empty((len(terms),) + shape)
+    for j, t in enumerate(terms):
+        np.subtract(t, top, out=stacked[j])
     np.exp(stacked, out=stacked)
-    total = stacked[0].copy()
-    for t in stacked[1:]:
+    total = stacked[0].copy() if len(terms) == 1 else np.add(stacked[0], stacked[1])
+    for t in stacked[2:]:
         total += t
+    logf = top + np.log(total)
+    if not weights:
+        return logf, None
     stacked /= total
-    return top + np.log(total), np.moveaxis(stacked, 0, -1)
+    return logf, np.moveaxis(stacked, 0, -1)

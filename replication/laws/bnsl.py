@@ -24,7 +24,7 @@ def _terms(theta: np.ndarray, X: Inputs):
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
     la, _, _, _, _, _, power = _terms(theta, X)
-    return logsumexp_terms([np.broadcast_to(la, power.shape), power])[0]
+    return logsumexp_terms([np.broadcast_to(la, power.shape), power], weights=False)[0]
 
 
 def _log_jacobian(theta: np.ndarray, X: Inputs):

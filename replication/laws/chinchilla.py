@@ -18,7 +18,7 @@ def _terms(theta: np.ndarray, X: Inputs):
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
     _, _, terms = _terms(theta, X)
-    return logsumexp_terms(terms)[0]
+    return logsumexp_terms(terms, weights=False)[0]
 
 
 def _log_jacobian(theta: np.ndarray, X: Inputs):

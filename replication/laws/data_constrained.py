@@ -77,7 +77,7 @@ def _parts(theta: np.ndarray, X: Inputs) -> dict:
 
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
-    return logsumexp_terms(_parts(theta, X)["terms"])[0]
+    return logsumexp_terms(_parts(theta, X)["terms"], weights=False)[0]
 
 
 def _log_jacobian(theta: np.ndarray, X: Inputs):

@@ -18,14 +18,14 @@ def _pure_jac(theta: np.ndarray, X: Inputs):
     return logf, jac
 
 
-def _offset_terms(theta: np.ndarray, X: Inputs):
+def _offset_terms(theta: np.ndarray, X: Inputs, weights: bool = True):
     a, e, alpha = theta[:, :1], theta[:, 1:2], theta[:, 2:3]
     logx = np.log(column(X, "x"))
-    return logx, logsumexp_terms([a - alpha * logx, np.broadcast_to(e, a.shape)])
+    return logx, logsumexp_terms([a - alpha * logx, np.broadcast_to(e, a.shape)], weights)
 
 
 def _offset_log(theta: np.ndarray, X: Inputs) -> np.ndarray:
-    return _offset_terms(theta, X)[1][0]
+    return _offset_terms(theta, X, weights=False)[1][0]
 
 
 def _offset_jac(theta: np.ndarray, X: Inputs):

@@ -7,6 +7,9 @@ from typing import Callable
 import numpy as np
 
 
+MAX_JUDGED = 16  # halvings of one row judged in one evaluation at most (bounds its memory: rows x 16 x points)
+
+
 def armijo_batch(
     evaluate: Callable[[np.ndarray, np.ndarray], tuple],
     x: np.ndarray,
@@ -70,10 +73,11 @@ def armijo_batch(
 
 
 def _judge_halvings(value, x, rows, d, f, slope, t, depth, jump, tried, max_halvings, x_new, failed) -> np.ndarray:
-    """The rows ``jump`` judged at t, t/2, ..., down to their depth (at most up to max_halvings lengths each) in
-    one evaluation; each takes the longest length that passes. Returns the rows that are done (a step found, or
-    every length tried); the others go on halving from below their depth."""
-    count = np.minimum(np.rint(np.log2(t[jump] / depth[jump])).astype(int) + 1, max_halvings - tried[jump])
+    """The rows ``jump`` judged at t, t/2, ..., down to their depth (at most MAX_JUDGED lengths, and no more than
+    max_halvings in all) in one evaluation; each takes the longest length that passes. Returns the rows that are
+    done (a step found, or every length tried); the others go on halving from below the lengths judged."""
+    count = np.minimum(np.minimum(np.rint(np.log2(t[jump] / depth[jump])).astype(int) + 1, MAX_JUDGED),
+                       max_halvings - tried[jump])
     row_of = np.repeat(np.arange(jump.size), count)
     j = np.arange(row_of.size) - np.repeat(np.cumsum(count) - count, count)
     at = jump[row_of]

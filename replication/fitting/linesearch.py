@@ -30,37 +30,49 @@ def armijo_batch(
     a search that halves many times then pays for one gradient and curvature per row instead of one per trial.
 
     ``depth`` (per row, ``t`` times a power of 2; with ``value``) is where a row's search is expected to end, e.g.
-    twice its last accepted length: a row whose first trial fails has every halving down to it judged in one
-    evaluation, and the longest that passes is taken, the step halving one at a time would take (it goes on
-    halving below ``depth`` if none passes). Only the number of evaluations changes, never the accepted step.
+    twice its last accepted length: a row whose first trial fails has every halving down to it (at most
+    MAX_JUDGED) judged in one evaluation, and the longest that passes is taken, the step halving one at a time
+    would take (it goes on halving below if none passes). Only the number of evaluations changes, never the step.
     """
     x_new = np.empty_like(d)
     outs: list[np.ndarray] | None = None
     tried = np.zeros(rows.size, dtype=int)  # lengths judged per row
+    block = np.ones(rows.size, dtype=int)  # lengths each row judges in the next evaluation: t, t/2, ...
     failed = np.zeros(rows.size, dtype=bool)
     pending = np.arange(rows.size)
     while pending.size:
-        trial = x[pending] + t[pending, None] * d[pending]
-        res = (value(trial, rows[pending]),) if value is not None else evaluate(trial, rows[pending])
+        k = block[pending]
+        if k.max() == 1:
+            at, lengths, segment = pending, t[pending], None
+        else:  # entry i of the evaluation: row at[i] at length t / 2^j
+            segment = np.cumsum(k) - k
+            at = np.repeat(pending, k)
+            lengths = t[at] * np.exp2(-(np.arange(at.size) - np.repeat(segment, k)).astype(float))
+        trial = x[at] + lengths[:, None] * d[at]
+        res = (value(trial, rows[at]),) if value is not None else evaluate(trial, rows[at])
         if outs is None and value is None:
             outs = [np.full((rows.size,) + np.shape(r)[1:], np.inf) for r in res]
-        ok = np.isfinite(res[0]) & (res[0] <= f[pending] + 1e-4 * t[pending] * slope[pending])
-        idx = pending[ok]
-        x_new[idx] = trial[ok]
+        ok = np.isfinite(res[0]) & (res[0] <= f[at] + 1e-4 * lengths * slope[at])
+        first = np.where(ok, np.arange(at.size), at.size)  # per row, its first (longest) passing entry
+        if segment is not None:
+            first = np.minimum.reduceat(first, segment)
+        found = first < at.size
+        idx, pick = pending[found], first[found]
+        x_new[idx], t[idx] = trial[pick], lengths[pick]
         if value is None:
             for out, r in zip(outs, res):
-                out[idx] = r[ok]
-        tried[pending] += 1
-        pending = pending[~ok]
-        t[pending] *= 0.5
-        spent = tried[pending] >= max_halvings
-        failed[pending[spent]] = True
-        pending = pending[~spent]
-        if depth is not None and value is not None:
-            jump = pending[(tried[pending] == 1) & (depth[pending] < t[pending])]
-            if jump.size:
-                pending = np.setdiff1d(pending, _judge_halvings(value, x, rows, d, f, slope, t, depth, jump, tried,
-                                                                max_halvings, x_new, failed))
+                out[idx] = r[pick]
+        tried[pending] += k
+        rest = pending[~found]
+        t[rest] *= np.exp2(-k[~found].astype(float))
+        spent = tried[rest] >= max_halvings
+        failed[rest[spent]] = True
+        pending = rest[~spent]
+        block[pending] = 1
+        if depth is not None and value is not None:  # after a failed first trial: the halvings down to the depth
+            after_first = pending[tried[pending] == 1]
+            span = np.rint(np.log2(t[after_first] / depth[after_first])).astype(int) + 1
+            block[after_first] = np.clip(span, 1, np.minimum(MAX_JUDGED, max_halvings - 1))
     if value is not None:
         done = np.flatnonzero(~failed)
         probe = done if done.size else np.arange(min(1, rows.size))  # no step anywhere: shapes from one row
@@ -70,33 +82,6 @@ def armijo_batch(
             for out, r in zip(outs, res):
                 out[done] = r
     return x_new, outs, failed
-
-
-def _judge_halvings(value, x, rows, d, f, slope, t, depth, jump, tried, max_halvings, x_new, failed) -> np.ndarray:
-    """The rows ``jump`` judged at t, t/2, ..., down to their depth (at most MAX_JUDGED lengths, and no more than
-    max_halvings in all) in one evaluation; each takes the longest length that passes. Returns the rows that are
-    done (a step found, or every length tried); the others go on halving from below the lengths judged."""
-    count = np.minimum(np.minimum(np.rint(np.log2(t[jump] / depth[jump])).astype(int) + 1, MAX_JUDGED),
-                       max_halvings - tried[jump])
-    row_of = np.repeat(np.arange(jump.size), count)
-    j = np.arange(row_of.size) - np.repeat(np.cumsum(count) - count, count)
-    at = jump[row_of]
-    lengths = t[at] * np.exp2(-j.astype(float))
-    trial = x[at] + lengths[:, None] * d[at]
-    fv = value(trial, rows[at])
-    ok = np.isfinite(fv) & (fv <= f[at] + 1e-4 * lengths * slope[at])
-    first = np.full(jump.size, np.iinfo(np.int64).max)
-    np.minimum.at(first, row_of[ok], np.flatnonzero(ok))
-    found = first < np.iinfo(np.int64).max
-    pick = first[found]
-    x_new[jump[found]] = trial[pick]
-    t[jump[found]] = lengths[pick]
-    rest = jump[~found]
-    tried[rest] += count[~found]
-    t[rest] *= np.exp2(-count[~found].astype(float))
-    spent = rest[tried[rest] >= max_halvings]
-    failed[spent] = True
-    return np.concatenate([jump[found], spent])
 
 
 def descent_direction(d: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

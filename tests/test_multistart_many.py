@@ -60,3 +60,38 @@ def test_confirmation_never_raises_the_optimum():
     plain = fit_multistart(LAW, huber_log(1e-3), X, y, GRID, keep_min=2, keep_fraction=0.0, confirm=False)
     confirmed = fit_multistart(LAW, huber_log(1e-3), X, y, GRID, keep_min=2, keep_fraction=0.0)
     assert confirmed.fun <= plain.fun
+
+
+def test_the_same_point_estimate_asked_again_comes_from_memory_as_a_copy(monkeypatch):
+    """A fit asked for twice with the same law, criterion, data, starts and options runs once; the copy handed back
+    can be changed without changing the next; other data or options refit."""
+    import replication.fitting.multistart as ms
+    from replication.fitting import make_objective
+    from replication.fitting.multistart import fit_multistart
+    from replication.laws import get_law
+
+    law = get_law("power_law_offset")
+    rng = np.random.default_rng(7)
+    X = {"x": np.exp(np.linspace(0, 6, 20))}
+    y = 2.0 + 5.0 * X["x"] ** -0.4 * np.exp(rng.normal(0, 0.01, 20))
+    starts = np.array([[1.0, 0.5, 0.3], [2.0, 0.0, 0.6], [0.5, 1.0, 0.2]])
+    obj = make_objective({"name": "squared", "space": "log"})
+    monkeypatch.setattr(ms, "_memo", ms.OrderedDict())
+    runs = {"n": 0}
+    many = ms.fit_multistart_many
+
+    def counted(*a, **k):
+        runs["n"] += 1
+        return many(*a, **k)
+
+    monkeypatch.setattr(ms, "fit_multistart_many", counted)
+    first = fit_multistart(law, obj, X, y, starts)
+    first.theta[:] = 0.0
+    second = fit_multistart(law, obj, X, y, starts)
+    assert runs["n"] == 1 and np.all(second.theta != 0.0)
+    fresh = many(law, obj, X, y, starts, np.ones((1, 20)), confirm=True, adapt_damping=False)[0]
+    np.testing.assert_array_equal(second.theta, fresh.theta)
+    assert second.fun == fresh.fun
+    fit_multistart(law, obj, X, y * 1.01, starts)
+    fit_multistart(law, obj, X, y, starts, screen_iter=5)
+    assert runs["n"] == 3

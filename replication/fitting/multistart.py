@@ -7,10 +7,14 @@ engine (Newton-IRLS, then L-BFGS). ``keep_fraction=1`` runs every start to the e
 
 from __future__ import annotations
 
+import copy
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
 
 from ..errors import FitError
-from ..laws.base import Inputs, Law
+from ..laws.base import Inputs, Law, is_registered
 from .engine import minimize_fits, rows_of
 from .lbfgs import minimize_batch
 from .limits import check_fit_size
@@ -20,6 +24,8 @@ from .result import FitResult
 
 CONFIRM_ROUNDS = 3  # at most 2^3 times the kept starts run to confirm an optimum reached only once
 SCREEN_ELEMENTS = 2_000_000  # rows x points evaluated together in the screen of a batch of weightings
+MEMO_SIZE = 32  # point estimates remembered per process (a script may declare the same fit twice)
+_memo: OrderedDict[str, FitResult] = OrderedDict()
 
 
 def fit_multistart(
@@ -42,11 +48,39 @@ def fit_multistart(
     """Fit ``law`` by ``objective`` from every row of ``starts`` and return the best optimum.
 
     A point estimate: the Newton stage's majoriser step undamped (the engine's reference behaviour), and an
-    optimum reached from one start only confirmed by running more of the ranked starts (``confirm``)."""
+    optimum reached from one start only confirmed by running more of the ranked starts (``confirm``).
+
+    The same fit asked for again in this process (the same registered law, criterion, data, starts and options,
+    e.g. an extrapolation refit that a script also declares as a fit of its own) is returned from memory, as a
+    copy: deterministic, so the numbers are those a refit would give."""
     w = np.ones(np.shape(y)) if weights is None else np.asarray(weights, dtype=float)
-    return fit_multistart_many(law, objective, X, y, starts, w[None, :], screen_iter=screen_iter,
-                               keep_fraction=keep_fraction, keep_min=keep_min, gtol=gtol, ftol=ftol,
-                               max_iter=max_iter, confirm=confirm, adapt_damping=adapt_damping)[0]
+    options = dict(screen_iter=screen_iter, keep_fraction=keep_fraction, keep_min=keep_min, gtol=gtol, ftol=ftol,
+                   max_iter=max_iter, confirm=confirm, adapt_damping=adapt_damping)
+    key = _memo_key(law, objective, X, y, starts, w, options)
+    if key is not None and key in _memo:
+        _memo.move_to_end(key)
+        return copy.deepcopy(_memo[key])
+    result = fit_multistart_many(law, objective, X, y, starts, w[None, :], **options)[0]
+    if key is not None:
+        _memo[key] = copy.deepcopy(result)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
+def _memo_key(law: Law, objective: Objective, X: Inputs, y, starts, w: np.ndarray, options: dict) -> str | None:
+    """A digest of everything a point estimate depends on; None for a law built on the fly (not registered)."""
+    if not is_registered(law):
+        return None
+    h = hashlib.sha256(repr((law.name, objective, sorted(options.items()))).encode())
+    for name in sorted(X):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(X[name], dtype=float).tobytes())
+    for a in (y, starts, w):
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def fit_multistart_many(

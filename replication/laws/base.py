@@ -92,6 +92,11 @@ def get_law(name: str) -> Law:
         raise KeyError(f"unknown law '{name}'; known laws: {', '.join(sorted(_REGISTRY))}") from None
 
 
+def is_registered(law: Law) -> bool:
+    """Whether ``law`` is the registered law of its name (not one built on the fly, e.g. a face or a tie)."""
+    return _REGISTRY.get(law.name) is law
+
+
 def known_laws() -> list[str]:
     return sorted(_REGISTRY)
 

@@ -93,6 +93,11 @@ def test_halvings_judged_at_once_accept_the_step_halving_one_at_a_time_accepts()
     ref = armijo_batch(full, x, np.arange(60), d, f, slope, t_ref, 40, value=value)
     plain = calls["value"]
     assert len(set(t_ref)) > 4 and t_ref.min() < 2.0 ** -8 and ref[2].sum() == 0
+    for i in range(60):  # the plain search itself against one row halved at a time in a loop
+        step = 1.0
+        while not full(x[i:i + 1] + step * d[i:i + 1], None)[0][0] <= f[i] + 1e-4 * step * slope[i]:
+            step *= 0.5
+        assert t_ref[i] == step
     for depth in (2.0 ** -rng.integers(0, 14, 60), np.full(60, 2.0 ** -30), 2 * t_ref, np.full(60, 4.0)):
         t = np.ones(60)
         calls["value"] = 0

@@ -1,11 +1,12 @@
 # scaling-law-audit: `make` builds the environment, runs every replication that is out of date (in one process, each
-# paper isolated and time-limited), builds the report, and then fails if any paper failed, naming them.
-# `make test` runs the test suite. Variables: PYTHON (interpreter for the venv), MIRROR (data mirror directory,
-# default ../shared/datasets when present), JOBS (worker processes for bootstrap chunks), N_BOOT (override the
-# bootstrap count of every paper, for quick runs; the report records the count used, and a later run without it
-# reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0: none), DASK_SCHEDULER (run the
-# parallel work on that Dask cluster, e.g. tcp://host:8786), K and B (coverage study: simulated datasets per main fit,
-# default 10, and bootstrap resamples per dataset, default 25; see `make robustness`).
+# paper isolated and time-limited), builds the report, and then fails if any paper failed, naming them. `make test`
+# runs the test suite on the results `make` built (bringing them up to date first). Variables: PYTHON (interpreter for
+# the venv), MIRROR (data mirror directory, default ../shared/datasets when present), JOBS (worker processes for
+# bootstrap chunks), N_BOOT (override the bootstrap count of every paper, for quick runs; the report records the count
+# used, and a later run without it reruns those papers), TIME_LIMIT (seconds one paper may take, default 300; 0:
+# none), DASK_SCHEDULER (run the parallel work on that Dask cluster, e.g. tcp://host:8786), K and B (coverage study:
+# simulated datasets per main fit, default 10, and bootstrap resamples per dataset, default 25; see `make
+# robustness`).
 # Recipes never paste a variable's value into a shell command line: values reach the suite through the environment.
 
 PYTHON ?= python3
@@ -76,7 +77,9 @@ report: report/index.html
 report/index.html: build/.report-inputs $(DIGITISED)
 	$(BIN)/python -m replication report
 
-test: $(VENV)/.installed
+# The end-to-end tests read the papers' results from build/ (tests/conftest.py): the replications are brought up to
+# date first, exactly as `make` does (after `make` nothing reruns), then the suite runs.
+test: build/.report-inputs | $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 clean:

@@ -7,14 +7,13 @@ results; the fits converge from thousands of starts to the same optimum, so tigh
 import pandas as pd
 import pytest
 
-from replication.audit import run_paper
 
 KEY = "caballero2022broken"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=0, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def test_bnsl_extrapolates_the_last_three_points(result):

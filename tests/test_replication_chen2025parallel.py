@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from replication.audit import run_paper
 from replication.data import load_table
 
 KEY = "chen2025parallel"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=20, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def _upstream_fit(N, P, L):

@@ -7,14 +7,13 @@ the headline fits reach one optimum from every kept start, so tolerances are tig
 import pandas as pd
 import pytest
 
-from replication.audit import run_paper
 
 KEY = "choshen2024hitchhiker"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=0, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def _claims(result):

@@ -1,4 +1,4 @@
-"""Clark et al. 2022 end to end on the released curves (200 bootstrap resamples per router, 2,000 in `make`).
+"""Clark et al. 2022 end to end on the released curves (2,000 bootstrap resamples per router, as `make` runs it).
 
 No fitted coefficients are published in what is available here, so the assertions pin this audit's own recorded
 result: the fits are deterministic (fixed start grid), so point values are checked tightly; bootstrap-based values
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from replication.audit import run_paper
 
 ROUTERS = ("S-Base", "RL-R", "Hash")
 # recorded point estimates (a, b, c, d, E_start, E_max) of this audit's fits
@@ -21,8 +20,8 @@ RECORDED = {
 
 
 @pytest.fixture(scope="module")
-def clark(tmp_path_factory):
-    return run_paper("clark2022unified", build=tmp_path_factory.mktemp("build"), n_boot=200, n_jobs=1)
+def clark(made):
+    return made("clark2022unified")
 
 
 def test_status_and_points(clark):

@@ -7,12 +7,10 @@ so any difference beyond rounding would mean a different optimum or different po
 
 import pytest
 
-from replication.audit import run_paper
-
 
 @pytest.fixture(scope="module")
-def gadre(tmp_path_factory):
-    return run_paper("gadre2024language", build=tmp_path_factory.mktemp("build"), n_boot=0, n_jobs=1)
+def gadre(made):
+    return made("gadre2024language")
 
 
 def _claims(result):

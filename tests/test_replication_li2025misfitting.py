@@ -1,5 +1,5 @@
-"""Li et al. 2025 ((Mis)Fitting) end to end on the authors' final checkpoints (50 bootstrap resamples, 1,000 in `make`:
-about one resample in ten is refitted from the full start grid by the bootstrap safeguard, which dominates the run time).
+"""Li et al. 2025 ((Mis)Fitting) end to end on the authors' final checkpoints (1,000 bootstrap resamples, as `make`
+runs it: about one resample in ten is refitted from the full start grid by the bootstrap safeguard, which dominates the run time).
 
 Reference values are the authors' saved fit output in their repository (see paper.yaml). Their fits count one
 exactly repeated run twice; this audit counts it once, which moves the Hoffmann-form ratio by about 1%.
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from replication.audit import run_paper
 
 TAG = "tokens_per_param@5.88e+23"
 
 
 @pytest.fixture(scope="module")
-def li(tmp_path_factory):
-    return run_paper("li2025misfitting", build=tmp_path_factory.mktemp("build"), n_boot=50, n_jobs=1)
+def li(made):
+    return made("li2025misfitting")
 
 
 def _claims(result):

@@ -7,7 +7,6 @@ digitised widths are checked against the models' widths the calibration must put
 import numpy as np
 import pytest
 
-from replication.audit import run_paper
 from replication.data import load_table
 
 KEY = "liu2025superposition"
@@ -15,8 +14,8 @@ pytestmark = pytest.mark.replication
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=20, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 
-from replication.audit import run_paper
 
 KEY = "nezhurina2025scaling"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=30, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def _frontier(result, family):

@@ -11,15 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from replication.audit import run_paper
 from replication.paths import mirror_dir
 
 KEY = "udandarao2024zeroshot"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=20, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def _reference_points(model: str, pretraining: str):

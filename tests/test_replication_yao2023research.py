@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 
-from replication.audit import run_paper
 from replication.data import load_table
 
 KEY = "yao2023research"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper(KEY, build=tmp_path_factory.mktemp("build"), n_boot=0, n_jobs=1)
+def result(made):
+    return made(KEY)
 
 
 def _curve_fit_reference():

@@ -8,7 +8,11 @@ import pytest
 
 from replication import parallel
 from replication.audit import run_paper
-from replication.paths import DEFAULT_MIRROR
+from replication.data.verify import dataset_problems
+from replication.paths import BUILD, DEFAULT_MIRROR
+from replication.settings import time_limit_setting
+
+from conftest import OVERRIDES
 
 distributed = pytest.importorskip("distributed")
 
@@ -18,7 +22,9 @@ def _square(x, y):
 
 
 def _result_text(path):
+    """The result file's content without the commit it was made at (a test may run on a tree edited since `make`)."""
     data = json.loads(path.read_text())
+    data["made"].pop("code")
     return json.dumps(data, sort_keys=True)
 
 
@@ -52,18 +58,17 @@ def test_without_the_variable_nothing_of_dask_is_imported(monkeypatch):
 
 @pytest.mark.replication
 @pytest.mark.skipif(not DEFAULT_MIRROR.is_dir(), reason="needs the data mirror")
-def test_paper_result_identical_on_the_cluster(cluster, tmp_path, monkeypatch):
-    monkeypatch.delenv(parallel.DASK_ENV, raising=False)
-    # every workload runs (two bootstrap chunks, the multiverse, the coverage study, the paper-level reruns), each
-    # with fewer resamples than in make: the test is of the backend, not of the counts
-    for var, value in (("SCALING_AUDIT_MULTIVERSE_B", "10"), ("SCALING_AUDIT_COVERAGE_K", "2"),
-                       ("SCALING_AUDIT_COVERAGE_B", "10")):
-        monkeypatch.setenv(var, value)
-    local = run_paper("hoffmann2022training", build=tmp_path / "local", n_boot=600, n_jobs=1)
+def test_paper_result_identical_on_the_cluster(cluster, made, tmp_path, monkeypatch):
+    """Every workload runs as in `make` (bootstrap chunks, the multiverse, the coverage study, the paper-level
+    reruns) on the cluster; the local run it must equal is the one `make` made, in its own worker processes."""
+    local = made("hoffmann2022training")
+    for var in OVERRIDES:
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv(parallel.DASK_ENV, cluster.scheduler_address)
-    remote = run_paper("hoffmann2022training", build=tmp_path / "dask", n_boot=600, n_jobs=1)
+    remote = run_paper("hoffmann2022training", build=tmp_path / "dask", n_jobs=1, time_limit=time_limit_setting(None),
+                       data_problems=dataset_problems(BUILD))
     assert local["status"] == remote["status"] == "ok"
-    assert _result_text(tmp_path / "local" / "hoffmann2022training" / "result.json") == \
+    assert _result_text(BUILD / "hoffmann2022training" / "result.json") == \
         _result_text(tmp_path / "dask" / "hoffmann2022training" / "result.json")
     assert np.isfinite(remote["quantities"]["alpha"]["value"])
     specs = {row["spec"] for row in remote["sensitivity"]["rows"]}

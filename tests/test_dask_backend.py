@@ -1,16 +1,23 @@
-"""The Dask backend: a paper's result on a real distributed.LocalCluster equals the local run, byte for byte."""
+"""The Dask backend: papers' results on a real distributed.LocalCluster equal the local run, byte for byte, and
+every kind of parallel work reaches the cluster."""
 
 import json
 import os
+from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from replication import parallel
 from replication.audit import run_paper
 from replication.data.verify import dataset_problems
+from replication.fitting import fit_multistart, squared, start_grid
+from replication.fitting.groups import fit_groups
+from replication.laws import get_law
 from replication.paths import BUILD, DEFAULT_MIRROR
 from replication.settings import time_limit_setting
+from replication.uncertainty import bootstrap_fit
 
 from conftest import OVERRIDES
 
@@ -56,20 +63,71 @@ def test_without_the_variable_nothing_of_dask_is_imported(monkeypatch):
                                                                    if k != parallel.DASK_ENV})
 
 
+class _Spy:
+    """A client that notes the name of every function it is given, so the test knows which workloads it ran."""
+
+    def __init__(self, client, seen: Counter):
+        self.client, self.seen = client, seen
+
+    def submit(self, func, *args, **kwargs):
+        self.seen[func.__name__] += 1
+        return self.client.submit(func, *args, **kwargs)
+
+
+@pytest.fixture
+def spied(cluster, monkeypatch) -> Counter:
+    """Work goes to the cluster; the Counter holds how many tasks of each function it was given."""
+    seen: Counter = Counter()
+    connect = parallel._client
+    monkeypatch.setattr(parallel, "_client", lambda address: _Spy(connect(address), seen))
+    monkeypatch.setenv(parallel.DASK_ENV, cluster.scheduler_address)
+    return seen
+
+
+# the papers of the test and the workloads they send to the cluster: the IsoFLOP multiverse (Kaplan), the
+# multiverse of fitting choices and the paper-level reruns (Yao), bootstrap chunks and the coverage study (Liu)
+PAPERS = ("kaplan2020scaling", "yao2023research", "liu2025superposition")
+WORKLOADS = {"_isoflop_task", "spec_task", "variant_rerun", "_refit_chunk", "_one"}
+
+
 @pytest.mark.replication
 @pytest.mark.skipif(not DEFAULT_MIRROR.is_dir(), reason="needs the data mirror")
-def test_paper_result_identical_on_the_cluster(cluster, made, tmp_path, monkeypatch):
-    """Every workload runs as in `make` (bootstrap chunks, the multiverse, the coverage study, the paper-level
-    reruns) on the cluster; the local run it must equal is the one `make` made, in its own worker processes."""
-    local = made("hoffmann2022training")
-    for var in OVERRIDES:
+def test_paper_results_identical_on_the_cluster(made, spied, tmp_path, monkeypatch):
+    """Each paper runs as in `make` (same counts, same settings) with its work on the cluster; the local run it
+    must equal, byte for byte, is the one `make` made in its own worker processes."""
+    local = {key: made(key) for key in PAPERS}
+    for var in set(OVERRIDES) - {parallel.DASK_ENV}:
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(parallel.DASK_ENV, cluster.scheduler_address)
-    remote = run_paper("hoffmann2022training", build=tmp_path / "dask", n_jobs=1, time_limit=time_limit_setting(None),
-                       data_problems=dataset_problems(BUILD))
-    assert local["status"] == remote["status"] == "ok"
-    assert _result_text(BUILD / "hoffmann2022training" / "result.json") == \
-        _result_text(tmp_path / "dask" / "hoffmann2022training" / "result.json")
-    assert np.isfinite(remote["quantities"]["alpha"]["value"])
-    specs = {row["spec"] for row in remote["sensitivity"]["rows"]}
-    assert remote["coverage"] and len(specs) > 5 and any(row["fit"] == "script" for row in remote["sensitivity"]["rows"])
+    for key in PAPERS:
+        remote = run_paper(key, build=tmp_path, n_jobs=1, time_limit=time_limit_setting(None),
+                           data_problems=dataset_problems(BUILD))
+        assert local[key]["status"] == remote["status"] == "ok", remote.get("error")
+        assert _result_text(BUILD / key / "result.json") == _result_text(tmp_path / key / "result.json"), key
+    assert WORKLOADS <= set(spied), spied
+
+
+def test_grouped_fits_and_safeguard_refits_identical_on_the_cluster(spied, monkeypatch):
+    """The two workloads no cheap paper sends to the cluster, on synthetic data: fits per group, and the
+    safeguard's grid refits (every resample made suspect, so there are several batches of them)."""
+    rng = np.random.default_rng(3)
+    x = np.exp(rng.uniform(0, np.log(1e4), 60))
+    frame = pd.DataFrame({"g": np.repeat(["a", "b", "c"], 20), "x": x, "held": np.tile(np.arange(20) >= 16, 3),
+                          "y": 2.0 * x**-np.repeat([0.2, 0.3, 0.4], 20) * np.exp(rng.normal(0, 0.05, 60))})
+    law = get_law("power_law")
+    starts = start_grid(law.params, {"a": [0.0, 2.0], "alpha": [0.0, 1.0]})
+    X, y = {"x": frame["x"].to_numpy()}, frame["y"].to_numpy()
+    point = fit_multistart(law, squared("log"), X, y, starts)
+
+    def both():
+        groups = fit_groups(frame, ["g"], law, squared("log"), starts, inputs={"x": "x"}, target="y", held_out="held")
+        boot = bootstrap_fit(law, squared("log"), X, y, point, starts, n_boot=40, seed=9, outlier_sd=0.0)
+        return groups, boot
+
+    remote_groups, remote_boot = both()
+    assert spied["_one_group"] == 3 and spied["_grid_refits"] >= 2, spied
+    monkeypatch.delenv(parallel.DASK_ENV)
+    local_groups, local_boot = both()
+    pd.testing.assert_frame_equal(remote_groups, local_groups, check_exact=True)
+    assert remote_boot.n_grid_refits == local_boot.n_grid_refits == 40
+    for field in ("theta", "fun", "converged"):
+        np.testing.assert_array_equal(getattr(remote_boot, field), getattr(local_boot, field))

@@ -74,12 +74,52 @@ def test_the_quick_report_has_every_kind_of_page(report):
     assert (report / "static" / "tables.js").is_file() and (report / "static" / "report.css").is_file()
 
 
-def test_no_console_errors_on_any_page(report, page):
+# what a page shows once loaded at the test's window width: its links and sources, its stylesheets, and any table
+# that runs past the right edge with no scroll box to hold it
+CUT = """() => {
+  const w = window.innerWidth, cut = [];
+  if (document.documentElement.scrollWidth > w) cut.push('page is wider than the window: ' + document.documentElement.scrollWidth);
+  document.querySelectorAll('table').forEach(t => {
+    const r = t.getBoundingClientRect();
+    if (r.right <= w + 0.5) return;
+    let box = t.parentElement;
+    while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    const ok = box && box.getBoundingClientRect().right <= w + 0.5 && box.scrollWidth >= t.scrollWidth;
+    if (!ok) cut.push((t.id || 'table') + ' ends at ' + Math.round(r.right) + ' px with no scroll');
+  });
+  return cut;
+}"""
+
+LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => a.href)
+            .concat([...document.querySelectorAll('img[src], link[href], script[src]')].map(e => e.src || e.href))"""
+
+
+@pytest.fixture(scope="module")
+def visited(report, browser) -> dict[str, dict]:
+    """Every page of the report loaded once in a real browser: per page (relative path) the errors it raised, its
+    stylesheet count, its link and source URLs, and its cut-off tables (CUT)."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    seen = {}
     for path in html_pages(report):
-        page.goto(path.as_uri())
-        page.wait_for_load_state("load")
-        assert page.errors == [], f"{path.relative_to(report)}: {page.errors}"
-        assert page.evaluate("document.styleSheets.length") >= 1, f"{path.relative_to(report)}: stylesheet not loaded"
+        errors.clear()
+        pg.goto(path.as_uri())
+        pg.wait_for_load_state("load")
+        seen[str(path.relative_to(report))] = {"path": path, "errors": list(errors), "cut": pg.evaluate(CUT),
+                                               "stylesheets": pg.evaluate("document.styleSheets.length"),
+                                               "links": pg.evaluate(LINKS)}
+    context.close()
+    return seen
+
+
+def test_no_console_errors_on_any_page(visited):
+    for rel, seen in visited.items():
+        assert seen["errors"] == [], f"{rel}: {seen['errors']}"
+        assert seen["stylesheets"] >= 1, f"{rel}: stylesheet not loaded"
 
 
 def _ids(path: Path, cache: dict) -> set[str]:
@@ -90,29 +130,29 @@ def _ids(path: Path, cache: dict) -> set[str]:
     return cache[path]
 
 
-def test_every_internal_link_resolves(report, page):
+def test_every_internal_link_resolves(report, visited):
     checked, ids = 0, {}
-    for path in html_pages(report):
-        page.goto(path.as_uri())
-        targets = page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => a.href)
-                                   .concat([...document.querySelectorAll('img[src], link[href], script[src]')]
-                                   .map(e => e.src || e.href))""")
-        for url in targets:
+    for rel, seen in visited.items():
+        for url in seen["links"]:
             parts = urlsplit(url)
             if parts.scheme == "https":
                 continue  # external, and https only (checked in test_report_safety)
-            assert parts.scheme == "file", f"{path.relative_to(report)}: link {url} is neither https nor in the report"
+            assert parts.scheme == "file", f"{rel}: link {url} is neither https nor in the report"
             target = Path(unquote(parts.path))
-            assert target.is_file(), f"{path.relative_to(report)}: broken link {url}"
-            assert report in target.parents, f"{path.relative_to(report)}: link {url} leaves the report"
+            assert target.is_file(), f"{rel}: broken link {url}"
+            assert report in target.parents, f"{rel}: link {url} leaves the report"
             if parts.fragment and target.suffix == ".html":
-                assert parts.fragment in _ids(target, ids), f"{path.relative_to(report)}: no anchor #{parts.fragment} in {target.name}"
+                assert parts.fragment in _ids(target, ids), f"{rel}: no anchor #{parts.fragment} in {target.name}"
             checked += 1
     assert checked > 100
 
 
-SORTED = """(table) => {
-  const t = document.getElementById(table), col = %d;
+def test_no_table_column_is_cut_off_at_1400_px(visited):
+    for rel, seen in visited.items():
+        assert seen["cut"] == [], rel
+
+
+CHECK = """(t, col) => {
   const keys = [...t.tBodies[0].rows].map(r => { const c = r.cells[col];
     const v = c.getAttribute('data-value'); return v !== null ? {n: parseFloat(v)} : {s: c.textContent.trim()}; });
   const filled = keys.filter(k => k.n !== undefined || k.s !== '');
@@ -122,31 +162,41 @@ SORTED = """(table) => {
   let ascending = true, descending = true;
   for (let i = 1; i < filled.length; i++) { const c = cmp(filled[i - 1], filled[i]);
     if (c > 0) ascending = false; if (c < 0) descending = false; }
-  return {ascending, descending, emptyLast, rows: t.tBodies[0].rows.length,
+  return {ascending, descending, emptyLast, sort: t.tHead.rows[0].cells[col].getAttribute('aria-sort'),
           content: [...t.tBodies[0].rows].map(r => r.textContent).sort().join('\\n')};
 }"""
+# every column of a table, clicked twice by the click event on its header button, checked after each click
+SWEEP = """(table) => { const check = %s; const t = document.getElementById(table);
+  return [...t.tHead.rows[0].cells].map((th, col) => { const b = th.querySelector('button');
+    b.click(); const up = check(t, col); b.click(); return {col, up, down: check(t, col)}; }); }""" % CHECK
+
+
+def _assert_sorted(where: str, col: int, up: dict, down: dict, before: str) -> None:
+    assert up["sort"] == "ascending" and up["ascending"] and up["emptyLast"], f"{where} column {col} not sorted ascending"
+    assert up["content"] == before, f"{where}: sorting by column {col} lost or changed rows"
+    assert down["sort"] == "descending" and down["descending"] and down["emptyLast"], \
+        f"{where} column {col} not sorted descending"
 
 
 @pytest.mark.parametrize("name", ["index.html", "tables.html", "papers/hoffmann2022training.html"])
 def test_every_sortable_table_sorts_by_each_column(report, page, name):
+    """The first column of each table is clicked with the mouse (its button visible, enabled, not covered), twice;
+    then every column in the page itself, by the click event on its button, which runs the same handler."""
     page.goto((report / name).as_uri())
     tables = page.evaluate("() => [...document.querySelectorAll('table.sortable')].map(t => t.id)")
     assert tables, f"{name} has no sortable table"
     for table in tables:
-        headers = page.locator(f"#{table} thead th")
-        before = None
-        for col in range(headers.count()):
-            button = headers.nth(col).locator("button")
-            button.click()
-            up = page.evaluate(SORTED % col, table)
-            assert headers.nth(col).get_attribute("aria-sort") == "ascending"
-            assert up["ascending"] and up["emptyLast"], f"{name} #{table} column {col} not sorted ascending"
-            before = before or up["content"]
-            assert up["content"] == before, "sorting lost or changed rows"
-            button.click()
-            down = page.evaluate(SORTED % col, table)
-            assert headers.nth(col).get_attribute("aria-sort") == "descending"
-            assert down["descending"] and down["emptyLast"], f"{name} #{table} column {col} not sorted descending"
+        where = f"{name} #{table}"
+        check = f"(table) => ({CHECK})(document.getElementById(table), 0)"
+        button = page.locator(f"#{table} thead th").first.locator("button")
+        button.click()
+        up = page.evaluate(check, table)
+        button.click()
+        _assert_sorted(where, 0, up, page.evaluate(check, table), up["content"])
+        columns = page.evaluate(SWEEP, table)
+        assert len(columns) == page.locator(f"#{table} thead th").count()
+        for c in columns:
+            _assert_sorted(where, c["col"], c["up"], c["down"], up["content"])
     assert page.errors == []
 
 
@@ -181,27 +231,6 @@ def test_filters_keep_only_the_chosen_rows(report, page):
 
 def _header_lines(path: Path) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if not line.startswith("# "))
-
-
-CUT = """() => {
-  const w = window.innerWidth, cut = [];
-  if (document.documentElement.scrollWidth > w) cut.push('page is wider than the window: ' + document.documentElement.scrollWidth);
-  document.querySelectorAll('table').forEach(t => {
-    const r = t.getBoundingClientRect();
-    if (r.right <= w + 0.5) return;
-    let box = t.parentElement;
-    while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
-    const ok = box && box.getBoundingClientRect().right <= w + 0.5 && box.scrollWidth >= t.scrollWidth;
-    if (!ok) cut.push((t.id || 'table') + ' ends at ' + Math.round(r.right) + ' px with no scroll');
-  });
-  return cut;
-}"""
-
-
-def test_no_table_column_is_cut_off_at_1400_px(report, page):
-    for path in html_pages(report):
-        page.goto(path.as_uri())
-        assert page.evaluate(CUT) == [], path.relative_to(report)
 
 
 def test_screenshots_of_the_overview_and_a_paper_page(report, page):

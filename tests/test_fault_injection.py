@@ -60,7 +60,7 @@ def _make(tree: Path, mirror: Path) -> subprocess.CompletedProcess:
     venv = ROOT / ".venv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCALING_AUDIT_")}
     return subprocess.run(["make", "-o", f"{venv}/.installed", f"VENV={venv}", f"MIRROR={mirror}", "N_BOOT=10",
-                           "TIME_LIMIT=8", "JOBS=1", "DIGITISER_VALIDATION=0"], cwd=tree, env=env, capture_output=True, text=True, timeout=900)
+                           "TIME_LIMIT=4", "JOBS=1", "DIGITISER_VALIDATION=0"], cwd=tree, env=env, capture_output=True, text=True, timeout=900)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -97,7 +97,7 @@ def test_faults_fail_only_their_papers(tmp_path):
     assert (bad_tree / "report" / "index.html").is_file()
     named = [ln for ln in faulty.stderr.splitlines() if "paper(s) failed:" in ln]
     assert named and set(named[-1].split("failed: ", 1)[1].split(", ")) == BROKEN, faulty.stderr
-    assert "ran past the time limit of 8 s" in faulty.stdout and "called sys.exit(0)" in faulty.stdout
+    assert "ran past the time limit of 4 s" in faulty.stdout and "called sys.exit(0)" in faulty.stdout
     assert f"data  FAIL {CORRUPTED_DATASET}" in faulty.stdout and "sha256 mismatch" in faulty.stdout
 
     # the report shows exactly those failures, each with a reason naming a file

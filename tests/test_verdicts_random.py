@@ -8,6 +8,7 @@ import pytest
 from replication.audit import Audit
 from replication.checks import verdicts
 from replication.metadata.paper import Paper
+from replication.settings import COVERAGE_K_ENV
 
 EXPONENT_CLAIMS = ("alpha", "beta", "a_alloc")
 
@@ -30,7 +31,8 @@ def random_paper(seed: int) -> Paper:
 
 
 @pytest.mark.parametrize("seed", [1])
-def test_random_losses_reproduce_no_exponent(tmp_path, seed):
+def test_random_losses_reproduce_no_exponent(tmp_path, seed, monkeypatch):
+    monkeypatch.setenv(COVERAGE_K_ENV, "0")  # the coverage study (simulation from the fit) is not judged here
     rng = np.random.default_rng(seed)
     n = 60
     frame = pd.DataFrame({"N": np.exp(rng.uniform(np.log(1e7), np.log(1e10), n)),

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -250,19 +251,28 @@ def _standard_build(b, keys, n_ok=None):
 
 @pytest.fixture
 def build_dir(tmp_path, keys):
-    """A small build for the tests of how the report is written (reproducibility, atomicity, figures): two papers
-    ok, the last failed, the others not run; every paper's page is still built (the shared build below has all)."""
+    """A small build for the tests of how the report is written (reproducibility, atomicity): two papers ok, the
+    last failed, the others not run; every paper's page is still built."""
     return _standard_build(tmp_path / "build", keys, n_ok=2)
+
+
+N_SHARED_OK = 3  # papers ok in the shared build (the first with a figure); the next is not run; the last failed
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The report of the standard build, built once for the tests that only read it: (report folder, keys)."""
+    """The report of the shared build, built once for the tests that only read it: (report folder, keys)."""
     ks = paper_keys()
     tmp = tmp_path_factory.mktemp("shared_report")
+    b = _standard_build(tmp / "build", ks, n_ok=N_SHARED_OK)
+    r = ok_result(ks[0])
+    r["figures"] = [{"file": "main_fit.png", "caption": "Data against the law"}]
+    write_result(b / ks[0] / "result.json", r)
+    (b / ks[0] / "figures").mkdir(parents=True)
+    (b / ks[0] / "figures" / "main_fit.png").write_bytes(b"\x89PNG fake")
     with pytest.MonkeyPatch.context() as mp:
         _pin(mp)
-        out = build_report(build=_standard_build(tmp / "build", ks), out=tmp / "report")
+        out = build_report(build=b, out=tmp / "report")
     return out, ks
 
 
@@ -288,7 +298,7 @@ def test_build_report_writes_every_file(built):
 
 def test_build_report_tables_content(built):
     out, keys = built
-    ok_keys = keys[:-1]
+    ok_keys = keys[:N_SHARED_OK]
     claims = read_table(out / "tables" / "claims.csv")
     assert list(claims.columns) == TABLES["claims"][1]
     assert claims["paper"].tolist() == [k for k in ok_keys for _ in range(2)]
@@ -342,12 +352,10 @@ def test_build_report_shows_a_failed_paper_error(built):
     assert "Replication failed" not in (out / "papers" / f"{keys[0]}.md").read_text()
 
 
-def test_build_report_marks_a_missing_result_not_run(tmp_path, keys):
-    b = tmp_path / "build"
-    write_result(b / keys[0] / "result.json", ok_result(keys[0]))
-    out = build_report(build=b, out=tmp_path / "report")
+def test_build_report_marks_a_missing_result_not_run(built):
+    out, keys = built
     index = (out / "index.md").read_text()
-    row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[-1]}]"))
+    row = next(line for line in index.splitlines() if line.startswith(f"| [{keys[N_SHARED_OK]}]"))
     assert "not run" in row
 
 
@@ -367,9 +375,11 @@ def test_build_report_is_reproducible(tmp_path, build_dir):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "report"]
 
 
-def test_build_report_failure_leaves_previous_report_intact(tmp_path, build_dir, keys, monkeypatch):
-    out = tmp_path / "report"
-    build_report(build=build_dir, out=out)
+def test_build_report_failure_leaves_previous_report_intact(tmp_path, built, monkeypatch):
+    shared, keys = built  # the previous report: the shared one, copied with its build
+    build_dir, out = tmp_path / "build", tmp_path / "report"
+    shutil.copytree(shared.parent / "build", build_dir)
+    shutil.copytree(shared, out)
     before = snapshot(out)
 
     # a later build with different results fails midway, after the tables and pages were written
@@ -399,14 +409,9 @@ def test_build_report_failure_without_previous_report_leaves_nothing(tmp_path, b
     assert list((build_dir / ".tmp").iterdir()) == []  # the temporary folder under build/ is gone too
 
 
-def test_build_report_copies_figures(tmp_path, build_dir, keys):
+def test_build_report_copies_figures(built):
+    out, keys = built
     key = keys[0]
-    r = ok_result(key)
-    r["figures"] = [{"file": "main_fit.png", "caption": "Data against the law"}]
-    write_result(build_dir / key / "result.json", r)
-    (build_dir / key / "figures").mkdir(parents=True)
-    (build_dir / key / "figures" / "main_fit.png").write_bytes(b"\x89PNG fake")
-    out = build_report(build=build_dir, out=tmp_path / "report")
     assert (out / "figures" / key / "main_fit.png").read_bytes() == b"\x89PNG fake"
     page = (out / "papers" / f"{key}.md").read_text()
     assert f"![Data against the law](../figures/{key}/main_fit.png)" in page

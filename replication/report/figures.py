@@ -33,6 +33,15 @@ def _save(fig: Figure, path: Path) -> str:
     return path.name
 
 
+def points(ax, x, y, colours: list, markers: list[str], s: float) -> None:
+    """Scatter points with a colour and a marker each: one collection per marker (drawn above lines), not one per
+    point, which is what makes a figure of many points slow to lay out and draw."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    for marker in sorted(set(markers)):
+        sel = [i for i, m in enumerate(markers) if m == marker]
+        ax.scatter(x[sel], y[sel], s=s, color=[colours[i] for i in sel], marker=marker, zorder=3)
+
+
 def fit_figure(path: Path, observed, predicted, x, xlabel: str, held_out=None, title: str = "") -> str:
     """Observed and fitted values against one input (log x axis), and observed against predicted."""
     observed, predicted, x = (np.asarray(v, dtype=float) for v in (observed, predicted, x))
@@ -130,13 +139,13 @@ def claims_forest_figure(path: Path, claims: list[dict], title: str = "") -> str
     y = np.arange(len(rows))[::-1]
     spread = [abs(v) for r in rows for v in (r["rel"], r["low"], r["high"]) if np.isfinite(v)]
     limit = float(min(max(max(spread) * 1.3, 0.2), CLIP))
-    for yi, r in zip(y, rows):
-        colour = VERDICT_COLOURS.get(r["verdict"], "0.5")
-        if np.isfinite(r["low"]):
-            ax.plot(np.clip([r["low"], r["high"]], -limit, limit), [yi, yi], color=colour, lw=1.2)
-        x = float(np.clip(r["rel"], -limit, limit))
-        marker = ("D" if r["unverified"] else "o") if abs(r["rel"]) <= limit else (">" if r["rel"] > 0 else "<")
-        ax.scatter([x], [yi], s=18, color=colour, marker=marker, zorder=3)
+    colours = [VERDICT_COLOURS.get(r["verdict"], "0.5") for r in rows]
+    low, high = (np.clip([r[k] for r in rows], -limit, limit) for k in ("low", "high"))
+    has = np.isfinite(low)
+    ax.hlines(y[has], low[has], high[has], colors=[c for c, h in zip(colours, has) if h], lw=1.2)
+    markers = [("D" if r["unverified"] else "o") if abs(r["rel"]) <= limit else (">" if r["rel"] > 0 else "<")
+               for r in rows]
+    points(ax, np.clip([r["rel"] for r in rows], -limit, limit), y, colours, markers, s=18)
     ax.set_xlim(-limit * 1.05, limit * 1.05)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xscale("symlog", linthresh=0.1)

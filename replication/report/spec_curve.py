@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..robustness.main_rows import REFERENCE_SPEC
-from .figures import VERDICT_COLOURS as _BASE, _save, _subplots
+from .figures import VERDICT_COLOURS as _BASE, _save, _subplots, points
 
 VERDICT_COLOURS = {**_BASE, "borderline": "tab:orange", "not identified": "tab:purple", "internally inconsistent": "tab:brown"}
 
@@ -50,20 +50,18 @@ def spec_curve_figure(path: Path, rows: list[dict], title: str = "") -> str | No
         rs = sorted(rs, key=lambda r: (not np.isfinite(float(r["value"])), float(r["value"])))
         top, bottom = axes[0][j], axes[1][j]
         x = np.arange(len(rs))
-        for xi, r in zip(x, rs):
-            colour = VERDICT_COLOURS.get(r["verdict"], "0.5")
-            lo, hi = float(r["ci_low"]), float(r["ci_high"])
-            if np.isfinite(lo) and np.isfinite(hi):
-                top.plot([xi, xi], [lo, hi], color=colour, lw=1.2)
-            top.scatter([xi], [float(r["value"])], s=22, color=colour, marker=MARKERS.get(r["spec"], "o"), zorder=3)
+        colours = [VERDICT_COLOURS.get(r["verdict"], "0.5") for r in rs]
+        lo, hi = (np.array([float(r[k]) for r in rs]) for k in ("ci_low", "ci_high"))
+        has = np.isfinite(lo) & np.isfinite(hi)
+        top.vlines(x[has], lo[has], hi[has], colors=[c for c, h in zip(colours, has) if h], lw=1.2)
+        points(top, x, [float(r["value"]) for r in rs], colours, [MARKERS.get(r["spec"], "o") for r in rs], s=22)
         claimed = float(rs[0].get("claimed", np.nan))
         if np.isfinite(claimed):
             top.axhline(claimed, color="k", ls="--", lw=0.8)
         top.set_title(f"{q} (claim {rs[0]['claim']})", fontsize=8)
         top.set_xticks([])
         order = {s: i for i, s in enumerate(specs)}
-        for xi, r in zip(x, rs):
-            bottom.scatter([xi], [order[r["spec"]]], s=12, color="k")
+        bottom.scatter(x, [order[r["spec"]] for r in rs], s=12, color="k")
         bottom.set_yticks(range(len(specs)), specs if j == 0 else [""] * len(specs), fontsize=6)
         bottom.set_ylim(-0.5, len(specs) - 0.5)
         bottom.invert_yaxis()

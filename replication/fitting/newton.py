@@ -23,6 +23,7 @@ FunGradCurv = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, n
 
 
 RIDGE = 1e-12  # the smallest ridge of the majoriser step, relative to the trace of its curvature
+MAX_DOUBLINGS = 10  # a majoriser step whose full length passes is doubled while the objective keeps falling
 
 
 def _solve(H: np.ndarray, g: np.ndarray, rel_ridge) -> np.ndarray:
@@ -93,7 +94,8 @@ def newton_batch(
             # step fails has every halving down to twice its last accepted length judged at once
             t = np.ones(rest.size)
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings,
-                                         value=value, depth=None if adapt_damping else 2.0 * t_last[active[rest]])
+                                         value=value, depth=None if adapt_damping else 2.0 * t_last[active[rest]],
+                                         extend=MAX_DOUBLINGS)
             # Levenberg-Marquardt damping: a step that needed backtracking points too far along a flat direction
             # (a ridge of the objective); damping shortens those components and keeps the well-determined ones
             searched = active[rest]

@@ -106,18 +106,43 @@ def column(X: Inputs, name: str) -> np.ndarray:
     return np.asarray(X[name], dtype=float)
 
 
+SAFE_EXP = 700.0  # |log| below this: exp neither overflows nor leaves the normal range of a float
+
+
 def logsumexp_terms(terms: list[np.ndarray], weights: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """log(sum exp(terms)) and the softmax weights (..., len(terms)), stable for any magnitudes.
 
-    The terms are held term-first in memory: numpy reduces over a leading axis of a few entries far faster
-    than over a short trailing one; the weights come back as a view with the term index last. Without
-    ``weights`` (a value alone, e.g. a line-search trial) they are not formed and None comes back; the log is
-    the same number either way.
+    In a row (first axis) where the largest term lies within +-SAFE_EXP at every point (all but extreme trial
+    points) the sum is formed from the exponentials directly, each term exponentiated at its own shape (a
+    per-row constant such as log E once per row, not once per point): one exponential fewer per point than
+    shifting by the maximum first, which is what the sums cost. Other rows are shifted by their maximum. The
+    choice is made per row, so a row's numbers never depend on the rows evaluated with it. Without ``weights``
+    (a value alone, e.g. a line-search trial) they are not formed and None comes back.
     """
     shape = np.broadcast_shapes(*(np.shape(t) for t in terms))
     top = np.array(np.broadcast_to(terms[0], shape)) if len(terms) == 1 else np.maximum(terms[0], terms[1])
     for t in terms[2:]:
         np.maximum(top, t, out=top)
+    inside = np.abs(top) < SAFE_EXP
+    safe = inside.reshape(shape[0], -1).all(axis=1) if len(shape) >= 2 else np.array([inside.all()])
+    if safe.all():
+        return _direct(terms, shape, weights)
+    if len(shape) < 2 or not safe.any():
+        return _shifted(terms, top, shape, weights)
+    logf = np.empty(shape)
+    w = np.empty(shape + (len(terms),)) if weights else None
+    for rows, how in ((np.flatnonzero(safe), _direct), (np.flatnonzero(~safe), _shifted)):
+        part = [np.broadcast_to(t, shape)[rows] for t in terms]
+        sub = (part, top[rows]) if how is _shifted else (part,)
+        logf[rows], wr = how(*sub, (rows.size,) + shape[1:], weights)
+        if weights:
+            w[rows] = wr
+    return logf, w
+
+
+def _shifted(terms: list[np.ndarray], top: np.ndarray, shape: tuple, weights: bool):
+    """logsumexp_terms with every term shifted by the maximum ``top``; term-first in memory (numpy reduces over a
+    leading axis of a few entries far faster than over a short trailing one), the weights a view, term index last."""
     stacked = np.empty((len(terms),) + shape)
     for j, t in enumerate(terms):
         np.subtract(t, top, out=stacked[j])
@@ -129,4 +154,20 @@ def logsumexp_terms(terms: list[np.ndarray], weights: bool = True) -> tuple[np.n
     if not weights:
         return logf, None
     stacked /= total
+    return logf, np.moveaxis(stacked, 0, -1)
+
+
+def _direct(terms: list[np.ndarray], shape: tuple, weights: bool):
+    """logsumexp_terms without the shift, for terms whose largest lies within +-SAFE_EXP everywhere: every
+    exponential is finite and their sum a normal float (a far smaller term underflows to its share, 0)."""
+    exps = [np.exp(t) for t in terms]
+    total = np.array(np.broadcast_to(exps[0], shape)) if len(exps) == 1 else np.add(exps[0], exps[1])
+    for e in exps[2:]:
+        total += e
+    logf = np.log(total)
+    if not weights:
+        return logf, None
+    stacked = np.empty((len(terms),) + shape)
+    for j, e in enumerate(exps):
+        np.divide(e, total, out=stacked[j])
     return logf, np.moveaxis(stacked, 0, -1)

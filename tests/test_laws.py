@@ -207,3 +207,25 @@ def test_logsumexp_terms_weights():
     lse, w = logsumexp_terms(t)
     np.testing.assert_allclose(lse, [np.log(4.0), 1000.0 + np.log(2.0)], rtol=1e-14)
     np.testing.assert_allclose(w, [[0.25, 0.75], [0.5, 0.5]], rtol=1e-14)
+
+
+def test_logsumexp_terms_agrees_with_scipy_and_each_row_alone():
+    """Rows with an extreme term (shifted by their maximum) beside ordinary ones (exponentials summed directly): the
+    same numbers as scipy's logsumexp, and a row's numbers are bitwise those it gets when evaluated on its own."""
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(3)
+    terms = [rng.normal(0, 200, (8, 5)), rng.normal(0, 200, (8, 1)), rng.normal(0, 200, (5,))]
+    terms[0][2, 1] = 900.0  # overflows exp unless shifted
+    terms[1][5, 0] = -1500.0  # with the others also far below -700 somewhere, underflows unless shifted
+    terms[0][5], terms[2][:] = -1200.0, terms[2] - 800.0
+    lse, w = logsumexp_terms(terms)
+    full = np.stack(np.broadcast_arrays(*terms), axis=-1)
+    np.testing.assert_allclose(lse, logsumexp(full, axis=-1), rtol=1e-13)
+    np.testing.assert_allclose(w, np.exp(full - logsumexp(full, axis=-1, keepdims=True)), rtol=1e-12, atol=1e-280)  # shares below 1e-280 may underflow
+    for r in range(8):
+        alone, w_alone = logsumexp_terms([np.broadcast_to(t, (8, 5))[r:r + 1] for t in terms])
+        np.testing.assert_array_equal(alone[0], lse[r])
+        np.testing.assert_array_equal(w_alone[0], w[r])
+        np.testing.assert_array_equal(logsumexp_terms([np.broadcast_to(t, (8, 5))[r:r + 1] for t in terms],
+                                                      weights=False)[0][0], lse[r])

@@ -4,10 +4,14 @@ Each iteration tries the Gauss-Newton step of the loss itself (psi' weights) and
 decreases enough (Armijo); otherwise it solves (J^T W J + lambda I) step = -gradient with W the IRLS weights
 of the current residuals and backtracks, lambda adapted per row (Levenberg-Marquardt: raised tenfold after a
 step that needed backtracking, lowered tenfold after a full step; with the ridge fixed instead, a row whose full
-step fails has its halvings down to twice its last step judged at once, linesearch.py). For Huber losses whose
-quadratic zone is tiny (nearly least absolute deviations) the majoriser steps make progress where quasi-Newton
-methods stall on the kinks, and the Newton steps finish in a few iterations once the residuals inside the zone
-are settled.
+step fails has its halvings down to twice its last step judged at once, linesearch.py); a majoriser step whose
+full length passes is doubled while the objective keeps falling. For Huber losses whose quadratic zone is tiny
+(nearly least absolute deviations) the majoriser steps make progress where quasi-Newton methods stall on the
+kinks, and the Newton steps finish in a few iterations once the residuals inside the zone are settled. With a
+profiled Huber scale (Besiroglu et al.'s likelihood) almost no residual lies in the zone and the objective is
+nearly piecewise linear; the IRLS majoriser is then about twice as curved as the objective along the edge the
+iterates follow: without the doubling about a third of that paper's bootstrap refits stopped at the iteration
+limit, up to 2e-4 (relative) above the optimum the doubled steps reach.
 """
 
 from __future__ import annotations
@@ -46,12 +50,14 @@ def newton_batch(
     max_halvings: int = 40,
     adapt_damping: bool = True,
     value: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    doublings: int = MAX_DOUBLINGS,
 ) -> BatchResult:
     """Minimise K independent problems; ``fgc(x, rows)`` returns values, gradients, majoriser and Newton curvatures.
 
     Each iteration first tries the full Newton step (accepted if it passes the Armijo test) and otherwise
     backtracks along the majoriser step, which always descends; ``value(x, rows)`` (the objective alone) judges
-    the backtracking trials, so only the accepted point pays for gradients and curvatures.
+    the backtracking trials, so only the accepted point pays for gradients and curvatures; a majoriser step that
+    passes at full length is doubled up to ``doublings`` times while the objective keeps falling (with ``value``).
     """
     x = np.array(x0, dtype=float, copy=True)
     K, p = x.shape
@@ -95,7 +101,7 @@ def newton_batch(
             t = np.ones(rest.size)
             xr, res, fail = armijo_batch(fgc, x[active[rest]], active[rest], d, f[active[rest]], slope, t, max_halvings,
                                          value=value, depth=None if adapt_damping else 2.0 * t_last[active[rest]],
-                                         extend=MAX_DOUBLINGS)
+                                         extend=doublings)
             # Levenberg-Marquardt damping: a step that needed backtracking points too far along a flat direction
             # (a ridge of the objective); damping shortens those components and keeps the well-determined ones
             searched = active[rest]

@@ -12,6 +12,7 @@ from replication.fitting.objectives import (
     huber_psi,
     make_objective,
     profile_log_scale,
+    profiled_huber,
     squared,
 )
 from replication.laws import get_law
@@ -234,3 +235,53 @@ def test_unimplemented_objective_name_raises():
     law, X, y, theta, w = _problem()
     with pytest.raises(ValueError, match="bogus"):
         Objective("bogus", "no such thing").value_grad(law, theta, X, y, w)
+
+
+def _root_by_bisection(r: np.ndarray, w: np.ndarray, delta: float) -> float:
+    """The root in s of sum w min(u^2, delta u) - sum w, u = |r| e^-s (decreasing in s), by 200 bisections."""
+    lo, hi = -50.0, 50.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        u = np.abs(r) * np.exp(-mid)
+        h = (w * np.minimum(u * u, delta * u)).sum() - w.sum()
+        lo, hi = (mid, hi) if h > 0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+@pytest.mark.parametrize("delta", [1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0])
+def test_profiled_huber_is_the_exact_root_and_its_huber_sum(delta):
+    """The closed-form split solve gives the root to rounding (no iteration tolerance), whatever share of the
+    points lies inside the quadratic zone, and the Huber sum at it."""
+    rng = np.random.default_rng(11)
+    r = rng.standard_t(2, size=(6, 40)) * np.array([[1e-3], [1e-2], [0.05], [0.3], [1.0], [3.0]])
+    w = rng.integers(0, 4, size=r.shape).astype(float)
+    w[:, 0] = 1.0
+    s, total = profiled_huber(r, w, delta)
+    for k in range(r.shape[0]):
+        assert s[k] == pytest.approx(_root_by_bisection(r[k], w[k], delta), abs=1e-12)
+    direct = (w * huber(r * np.exp(-s)[:, None], delta)).sum(1)
+    np.testing.assert_allclose(total, direct, rtol=1e-12)
+
+
+def test_profiled_huber_row_never_depends_on_its_batch():
+    """A row's scale and value are bit for bit the same solved alone or with any other rows (bootstrap chunks of
+    any size give the same numbers)."""
+    rng = np.random.default_rng(12)
+    r = rng.normal(0, 0.02, size=(9, 30)) * rng.uniform(0.1, 10, size=(9, 1))
+    r[3, :5] = 1e-7  # many points inside the zone on one row only
+    w = rng.integers(0, 3, size=r.shape).astype(float) + (np.arange(30) == 0)
+    s, total = profiled_huber(r, w, 1e-3)
+    for k in range(r.shape[0]):
+        s1, t1 = profiled_huber(r[k:k + 1], w[k:k + 1], 1e-3)
+        assert s1[0] == s[k] and t1[0] == total[k]
+    s_b, t_b = profiled_huber(r, np.broadcast_to(np.ones(30), r.shape), 1e-3)  # shared weights, a broadcast view
+    s_c, t_c = profiled_huber(r, np.ones(r.shape), 1e-3)
+    np.testing.assert_array_equal(s_b, s_c)
+    np.testing.assert_array_equal(t_b, t_c)
+
+
+def test_profiled_huber_all_zero_residuals_stay_finite():
+    r = np.vstack([np.zeros(10), np.linspace(-0.1, 0.1, 10)])
+    s, total = profiled_huber(r, np.ones_like(r), 1e-3)
+    assert np.all(np.isfinite(s)) and np.all(np.isfinite(total)) and total[0] == 0.0
+    assert s[1] == profiled_huber(r[1:], np.ones((1, 10)), 1e-3)[0][0]

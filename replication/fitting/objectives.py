@@ -44,26 +44,51 @@ def huber_log_normaliser(delta: float) -> float:
     return float(np.log(z))
 
 
-def profile_log_scale(r: np.ndarray, w: np.ndarray, delta: float, iters: int = 50) -> np.ndarray:
-    """The maximum-likelihood log scale s of a Huber(delta) density for residuals r (K, n), per row.
+def profiled_huber(r: np.ndarray, w: np.ndarray, delta: float) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum-likelihood log scale s of a Huber(delta) density for residuals r (K, n), per row, and
+    sum w huber(r e^-s, delta) there (K,), both exact (no iteration tolerance).
 
-    Solves sum w psi(u) u = sum w with u = r e^-s; the left side decreases monotonically in s, so
-    Newton's method from the Laplace-limit guess converges (with bisection-style damping).
+    s solves sum w min(u^2, delta u) = sum w with u = |r| e^-s. For a fixed split of the points into those
+    inside the quadratic zone (u <= delta) and outside it, that is a quadratic in t = e^-s, solved in closed form
+    from three sums. Starting from the split of the Laplace limit (every point outside, t0 = sum w / (delta sum
+    w|r|)), each solve can only move points out of the zone and never overshoots the root, so re-splitting at
+    the new t until no point leaves gives the exact root after a few rounds (at most one per point inside at
+    t0). Only the points inside at t0 are revisited (few for a small delta), and a row's numbers are sums over
+    its own points in a fixed order: they never depend on the rows solved with it.
     """
-    wsum = w.sum(1)
+    K = r.shape[0]
+    W = w.sum(1)
     ar = np.abs(r)
-    mean_abs = (w * ar).sum(1) / wsum
-    s = np.log(np.maximum(delta * mean_abs, 1e-300))
-    for _ in range(iters):
-        u = ar * np.exp(-s)[:, None]
-        inside = u <= delta
-        h = (w * np.where(inside, u * u, delta * u)).sum(1) - wsum
-        dh = -(w * np.where(inside, 2 * u * u, delta * u)).sum(1)
-        step = np.clip(h / np.where(dh < 0, dh, -1.0), -2.0, 2.0)
-        s = s - step
-        if np.all(np.abs(step) < 1e-13):
+    wa = w * ar
+    b_all = wa.sum(1)
+    t = 1.0 / np.maximum(delta * b_all / W, 1e-300)
+    flat = np.flatnonzero(ar <= (delta / t)[:, None])  # a superset of the points inside at the root
+    rows = flat // r.shape[1]
+    a_in, wa_in = ar.ravel()[flat], wa.ravel()[flat]
+    w_in = w.reshape(-1)[flat] if w.flags.c_contiguous else w[rows, flat % r.shape[1]]
+    wa2_in = wa_in * a_in
+    for _ in range(rows.size + 1):
+        A = np.bincount(rows, weights=wa2_in, minlength=K)
+        B = b_all - np.bincount(rows, weights=wa_in, minlength=K)
+        db = delta * B
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = 2.0 * W / (db + np.sqrt(db * db + 4.0 * A * W))
+            stay = a_in * t[rows] <= delta
+        if stay.all():
             break
-    return s
+        rows, a_in, w_in, wa_in, wa2_in = rows[stay], a_in[stay], w_in[stay], wa_in[stay], wa2_in[stay]
+    W_out = W - np.bincount(rows, weights=w_in, minlength=K)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = 0.5 * t * t * A + delta * t * B - 0.5 * delta * delta * W_out
+    degenerate = (A == 0) & (B == 0)  # every residual zero: the likelihood grows without bound as the scale shrinks
+    t = np.where(degenerate, 1e300, t)
+    return -np.log(t), np.where(degenerate, 0.0, total)
+
+
+def profile_log_scale(r: np.ndarray, w: np.ndarray, delta: float) -> np.ndarray:
+    """The maximum-likelihood log scale s of a Huber(delta) density for residuals r (K, n), per row: the root of
+    sum w psi(u) u = sum w with u = r e^-s (profiled_huber)."""
+    return profiled_huber(r, w, delta)[0]
 
 
 @dataclass(frozen=True)
@@ -91,10 +116,9 @@ class Objective:
         if self.name == "huber":
             return (w * huber(r, self.delta)).sum(1), w * huber_psi(r, self.delta), r, np.ones((r.shape[0], 1))
         if self.name == "huber_likelihood":
-            s = profile_log_scale(r, w, self.delta)
+            s, f = self._profiled(r, w)
             scale = np.exp(s)[:, None]
             u = r / scale
-            f = (w * huber(u, self.delta)).sum(1) + w.sum(1) * (s + huber_log_normaliser(self.delta))
             # envelope theorem: at the profiled scale the derivative in s vanishes
             return f, w * huber_psi(u, self.delta) / scale, u, scale
         raise ValueError(f"objective '{self.name}' has no implementation")
@@ -141,7 +165,14 @@ class Objective:
         w = np.broadcast_to(w, (theta.shape[0], y.shape[-1]))
         logf = law.log_predict(theta, X)
         r = np.log(y) - logf if self.space == "log" else y - np.exp(logf)
+        if self.name == "huber_likelihood":  # the sums of the profiled scale give the value without u or psi
+            return self._profiled(r, w)[1]
         return self._terms(r, w)[0]
+
+    def _profiled(self, r: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The profiled log scale s (K,) and the negative log-likelihood there (K,), for huber_likelihood."""
+        s, total = profiled_huber(r, w, self.delta)
+        return s, total + w.sum(1) * (s + huber_log_normaliser(self.delta))
 
 
 def huber_log(delta: float = 1e-3) -> Objective:

@@ -210,3 +210,18 @@ def test_discrete_colour_bar_of_cells(tmp_path, ext):
     # Each marker's colour is one cell of width 1: the value is that cell's middle, the error half its width.
     np.testing.assert_allclose(pts["value"], [0.5, 2.5, 4.5, 7.5], atol=1e-3)  # labels centred within 1e-3
     np.testing.assert_allclose(pts["value_err"], 0.5, atol=1e-3)
+
+
+def test_a_figure_is_parsed_once_per_process_and_again_when_its_bytes_change(tmp_path):
+    """Several point sets and calibrations read one figure: the second read reuses the parsed page, while a file
+    rewritten with other content at the same path is parsed afresh."""
+    from replication.digitise.pipeline import read_page
+
+    path = loglog_figure(tmp_path / "a.svg")
+    first = read_page(path)
+    assert read_page(path) is first
+    fig, ax = plt.subplots()
+    ax.loglog([1, 10, 100], [3, 2, 1], "o")
+    _save(fig, path)
+    again = read_page(path)
+    assert again is not first and len(again.shapes) != len(first.shapes)

@@ -4,6 +4,7 @@ off a colour bar, and estimate each point's error."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,16 @@ METHOD_VERSION = "1"
 
 
 def read_page(path: Path, page: int = 1) -> Page:
-    """The figure's content: SVG directly, PDF page ``page`` (from 1)."""
-    head = path.read_bytes()[:1024].lstrip()
+    """The figure's content: SVG directly, PDF page ``page`` (from 1). A figure read before in this process (the
+    same bytes, the same page) is not parsed again: several point sets and calibrations read one figure, and
+    nothing downstream changes a page."""
+    data = path.read_bytes()
+    return _read_page(path, page, hashlib.sha256(data).hexdigest(), data[:1024])
+
+
+@lru_cache(maxsize=8)
+def _read_page(path: Path, page: int, sha256: str, first_bytes: bytes) -> Page:
+    head = first_bytes.lstrip()
     if head.startswith(b"%PDF"):
         from .pdf import read_pdf_page
 

@@ -157,7 +157,7 @@ def _stage_lines(t_make: float) -> list[str]:
                                                sorted(record.get("papers", {}).items(), key=lambda kv: -kv[1]))]
     stages = dict(record.get("stages", {}))
     papers = sum(record.get("papers", {}).values())  # summed over the worker processes that ran papers at once
-    report = stages.get("report", 0.0)
+    report = stages.get("report", 0.0) + stages.get("digitisation validation", 0.0)  # not inside a paper
     stages["other (data, scripts, checks)"] = max(papers - (sum(stages.values()) - report), 0.0)
     total = sum(stages.values())
     lines.append(f"papers ran for {papers:.1f} s in all (summed over worker processes); by stage, with the report: "

@@ -87,6 +87,7 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
 
     build = Path(build or paths.BUILD)
     override, jobs, limit = n_boot_setting(n_boot), jobs_setting(n_jobs), time_limit_setting(time_limit)
+    whole_corpus = not keys
     keys = resolve_keys(keys or [])
     outcomes: list[Outcome] = []
     with tree_lock(build, "run"):
@@ -110,8 +111,11 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
 
             timing.reset()
             took_by_paper: dict[str, float] = {}
-            if jobs > 1 and len(todo) > 1 and dask_address() is None:
-                ran = _run_in_workers(todo, build, override, jobs, limit, problems, _expected_times(todo, build), say)
+            pooled = jobs > 1 and dask_address() is None
+            extra = _corpus_jobs(build) if pooled and stale_only and whole_corpus else {}
+            if pooled and len(todo) + len(extra) > 1:
+                ran = _run_in_workers(todo, build, override, jobs, limit, problems, _expected_times(todo, build), say,
+                                      extra=extra)
             else:
                 ran = _run_in_process(todo, build, override, jobs, limit, problems, say)
             for outcome, stages in ran:
@@ -160,27 +164,61 @@ def _run_in_process(todo, build, override, jobs, limit, problems, say) -> list[t
     return out
 
 
+DIGITISED_JOB = "digitisation validation"  # the report section's numbers (report/digitised_results.py)
+
+
+def _digitised_job(build: Path) -> tuple:
+    """The digitiser's validation for the report, as a job of the paper pool: (status, error, seconds, stages)."""
+    from .report.digitised_results import compute
+
+    t0 = time.perf_counter()
+    out = compute(build, reuse=False)
+    error = "; ".join(out["errors"]) or None
+    return ("ok" if error is None else "failed"), error, time.perf_counter() - t0, {}
+
+
+def _corpus_jobs(build: Path) -> dict[str, Callable]:
+    """Work for the report beside the papers that is out of date: run in the same pool while it is busy, instead of
+    alone after it (make's rule for it then finds it current)."""
+    from .report import digitised_results
+
+    return {} if not digitised_results.enabled() or digitised_results.is_current(build) else {DIGITISED_JOB: _digitised_job}
+
+
 def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
-                    task: Callable = None) -> list[tuple[Outcome, dict]]:
+                    task: Callable = None, extra: dict[str, Callable] | None = None) -> list[tuple[Outcome, dict]]:
     """Papers spread over ``jobs`` worker processes, started once, longest first (by the last run's times), at most
     ``jobs`` at a time so the start and end lines are true; each paper runs its own work in its worker. Results
     are the same as in one process (every resampling is seeded per chunk, never per worker). A worker that dies
     fails its paper with that reason: every paper running when a worker died is rerun alone, and fails only if its
-    worker dies again."""
+    worker dies again. ``extra`` (name -> function of the build folder) is other work for the report, queued with
+    the papers by its last time; its end line names it, and it is no paper's outcome (its time is kept for the
+    order, and under its name in the run's stages)."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     from joblib.externals.loky import get_reusable_executor
 
+    from . import timing
+
     task = task or _run_one
+    extra = extra or {}
     order = sorted(todo, key=lambda kw: -previous.get(kw[0], 0.0))
     number = {key: i for i, (key, _) in enumerate(order, 1)}
-    queue, running, out, retried = list(order), {}, [], set()
     n = len(order)
+    for name in extra:  # placed by its last time among the papers (a fresh build: early, it takes a while)
+        last = _read_times(TIMES_CACHE).get(name, 30.0)
+        at = next((i for i, (k, _) in enumerate(order) if previous.get(k, 0.0) < last), len(order))
+        order.insert(at, (name, "out of date"))
+    queue, running, out, retried = list(order), {}, [], set()
     while queue or running:
         alone = any(k in retried for k, _, _ in running.values())
         while queue and len(running) < jobs and not alone and not (running and queue[0][0] in retried):
             key, why = queue.pop(0)
             executor = get_reusable_executor(max_workers=jobs, timeout=60)
+            if key in extra:
+                say(f"{key}: started ({why})")
+                running[executor.submit(extra[key], build)] = (key, why, time.perf_counter())
+                continue
             say(f"[{number[key]}/{n}] {key}: started ({why})")
             running[executor.submit(task, key, build, override, 1, limit, problems)] = (key, why, time.perf_counter())
             if key in retried:
@@ -188,6 +226,15 @@ def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
         done, _ = wait(list(running), return_when=FIRST_COMPLETED)
         for future in done:
             key, why, t0 = running.pop(future)
+            if key in extra:
+                try:
+                    status, error, took, _ = future.result()
+                except Exception as exc:  # left to make's own step for it, which reports the error
+                    status, error, took = "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
+                say(f"{key}: {status} after {took:.1f} s" + (f" -- {error}" if error else ""))
+                timing.add({key: took})
+                _remember_times({key: took})
+                continue
             try:
                 status, error, took, stages = future.result()
             except Exception as exc:  # the worker process died (killed, out of memory, a crash in C code)

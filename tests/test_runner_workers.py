@@ -46,3 +46,47 @@ def test_a_dead_worker_fails_its_paper_only(tmp_path):
     on_disk = json.loads((tmp_path / "kaplan2020scaling" / "result.json").read_text())
     assert on_disk["status"] == "failed" and on_disk["error"] == dead.error
     assert any("kaplan2020scaling: FAILED after" in line for line in lines)
+
+
+def quick_paper(key, build, override, jobs, limit, problems):
+    """A stand-in for one paper's run."""
+    return "ok", None, 0.0, {}
+
+
+def writes_section(build):
+    """A stand-in for the report work queued beside the papers (the digitiser's validation)."""
+    (build / "section.txt").write_text("done")
+    return "ok", None, 0.5, {}
+
+
+def breaks(build):
+    raise RuntimeError("no figure")
+
+
+def test_report_work_runs_in_the_pool_beside_the_papers(tmp_path, monkeypatch):
+    import replication.runner as runner
+
+    monkeypatch.setattr(runner, "TIMES_CACHE", tmp_path / "times.json")
+    lines = []
+    todo = [("kaplan2020scaling", "asked for"), ("yao2023research", "asked for")]
+    out = _run_in_workers(todo, tmp_path, None, 2, 0, {}, {}, lines.append, task=quick_paper,
+                          extra={runner.DIGITISED_JOB: writes_section, "other section": breaks})
+    assert sorted(o.key for o, _ in out) == sorted(k for k, _ in todo)  # no paper outcome for the report work
+    assert (tmp_path / "section.txt").read_text() == "done"
+    assert f"{runner.DIGITISED_JOB}: started (out of date)" in lines
+    assert any(line.startswith(f"{runner.DIGITISED_JOB}: ok after 0.5 s") for line in lines)
+    assert any(line.startswith("other section: failed after") and "RuntimeError: no figure" in line for line in lines)
+    assert all(o.status == "ok" for o, _ in out)
+
+
+def test_the_digitiser_validation_is_out_of_date_when_the_library_changes(tmp_path, monkeypatch):
+    import replication.fingerprint as fingerprint
+    from replication.report import digitised_results
+    from replication.results import write_result
+
+    write_result(digitised_results.cache_path(tmp_path), {"key": digitised_results._cache_key()})
+    assert digitised_results.is_current(tmp_path)
+    monkeypatch.setattr(fingerprint, "library_digest", lambda: "another library")
+    assert not digitised_results.is_current(tmp_path)
+    monkeypatch.setenv(digitised_results.ENABLED_ENV, "0")
+    assert not digitised_results.enabled()

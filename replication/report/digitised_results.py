@@ -25,6 +25,7 @@ CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
 RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
 HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]
 N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
+ENABLED_ENV = "SCALING_AUDIT_DIGITISER_VALIDATION"
 
 
 def digitise_record(dataset: str, key: str) -> Digitisation:
@@ -40,7 +41,10 @@ def _n_replicates() -> int:
 
 
 def _cache_key() -> str:
+    from ..fingerprint import library_digest
+
     h = hashlib.sha256(VERSION.encode())
+    h.update(library_digest().encode())  # the digitiser and the refits are library code: a change recomputes
     for ds in ("chinchilla-figure-4", "llama3-figure-2", "epoch-chinchilla", "llama3-isoflops"):
         meta = load_dataset_meta(ds)
         h.update(json.dumps(meta.model_dump(), sort_keys=True, default=str).encode())
@@ -232,6 +236,19 @@ def compute(build: Path, reuse: bool = True) -> dict:
     return out
 
 
+def is_current(build: Path) -> bool:
+    """Whether the cached numbers were computed from today's inputs, code and settings."""
+    try:
+        return json.loads(cache_path(build).read_text(encoding="utf-8")).get("key") == _cache_key()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def enabled() -> bool:
+    """False when the run was told to leave the validation out (SCALING_AUDIT_DIGITISER_VALIDATION=0)."""
+    return os.environ.get(ENABLED_ENV, "").strip() != "0"
+
+
 def validation_results(build: Path) -> dict:
     """The cached numbers for the report (never computed here: the report stays fast); empty if not computed."""
     cache = cache_path(build)
@@ -245,7 +262,10 @@ def main() -> int:
     """`python -m replication.report.digitised_results`: the step `make` runs before the report."""
     from ..paths import BUILD
 
-    out = compute(BUILD, reuse=False)  # make runs this step only when the code or an input changed
+    if is_current(BUILD):  # e.g. computed by `replication run` beside the papers, in its worker pool
+        print(f"digitised: up to date ({cache_path(BUILD)})")
+        return 0
+    out = compute(BUILD, reuse=False)
     for e in out["errors"]:
         print(f"digitised: {e}")
     print(f"digitised: {len(out['point_sets'])} point set(s), {len(out['agreement'])} validation row(s) "

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..fitting.loglog import fit_power_law, wls_lines
-from ..protocols.isoflop import IsoflopSpec, budget_minimum, locate_minima
+from ..protocols.isoflop import IsoflopSpec, budget_minima, locate_minima
 from ..uncertainty.intervals import percentile_interval
 from ..uncertainty.resample import chunk_sizes, resample_weights
 
@@ -53,32 +53,38 @@ def resampled_exponents(frame: pd.DataFrame, spec: IsoflopSpec, n_boot: int, see
     """Approach 2's exponent on every resample the law's bootstrap drew (same seed, chunks and clusters).
 
     A budget's minimum depends only on which of its runs a resample drew, so each distinct draw of a budget is
-    located once (``budget_minimum``, the rule of ``locate_minima``) and reused; the lines through the minima are
+    located once (``budget_minima``, the rule of ``locate_minima``) and reused; the lines through the minima are
     fitted for all resamples at once (``wls_lines``, weighted as ``isoflop_exponent``)."""
     budgets = _budget_rows(frame, spec)
     size = frame[spec.size].to_numpy(dtype=float)
     loss = frame[spec.loss].to_numpy(dtype=float) if spec.loss else size
     sd = frame[spec.sd].to_numpy(dtype=float) if spec.weighted else np.ones(len(frame))
     level = frame[spec.budget].to_numpy(dtype=float)
-    memo: dict[tuple, tuple[float, float, float]] = {}
-
-    def minimum(j: int, rows: np.ndarray) -> tuple[float, float, float]:
-        key = (j, rows.tobytes())
-        if key not in memo:
-            bspec = budgets[j][0]
-            x = budget_minimum(bspec, size[rows], loss[rows]) if rows.size else float("nan")
-            c = bspec.budgets[0] if bspec.budgets is not None and bspec.minimum != "given" else (level[rows[0]] if rows.size else np.nan)
-            memo[key] = (float(c), x, float(sd[rows[0]]) if rows.size else np.nan)
-        return memo[key]
-
+    distinct: list[dict[bytes, np.ndarray]] = [{} for _ in budgets]  # per budget, each distinct draw of its runs
     chunks = chunk_sizes(n_boot)
     cells = []
     for i, count in enumerate(chunks):
         W = resample_weights(len(frame), count, seed, i, len(chunks), groups)
         for w in W:
             drawn = w > 0
-            cells.append([minimum(j, rows[drawn[rows]]) for j, (_, rows) in enumerate(budgets)])
-    M = np.asarray(cells, dtype=float).reshape(len(cells), len(budgets), 3)
+            keys = []
+            for j, (_, rows) in enumerate(budgets):
+                sub = rows[drawn[rows]]
+                keys.append(distinct[j].setdefault(sub.tobytes(), sub).tobytes())
+            cells.append(keys)
+    memo: list[dict[bytes, tuple[float, float, float]]] = []
+    for j, (bspec, _) in enumerate(budgets):
+        draws = list(distinct[j].values())
+        located = [r for r in draws if r.size]
+        x_opt = dict(zip((r.tobytes() for r in located),
+                         budget_minima(bspec, [(size[r], loss[r]) for r in located]) if located else []))
+        memo.append({})
+        for r in draws:
+            c = bspec.budgets[0] if bspec.budgets is not None and bspec.minimum != "given" else (level[r[0]] if r.size else np.nan)
+            memo[j][r.tobytes()] = (float(c), float(x_opt[r.tobytes()]) if r.size else float("nan"),
+                                    float(sd[r[0]]) if r.size else np.nan)
+    M = np.asarray([[memo[j][k] for j, k in enumerate(keys)] for keys in cells], dtype=float).reshape(
+        len(cells), len(budgets), 3)
     valid = np.isfinite(M[..., 1])
     log_c = np.where(valid, np.log(np.where(valid, M[..., 0], 1.0)), 0.0)
     log_x = np.where(valid, np.log(np.where(valid, M[..., 1], 1.0)), 0.0)

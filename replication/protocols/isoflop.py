@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..fitting.scoring import extrapolation_errors
 from ..errors import AuditError
-from ..fitting.isoflop import (OptimaBootstrap, akima_minimum, bootstrap_quadratic_optima, budget_optima, curve_minimum,
+from ..fitting.isoflop import (OptimaBootstrap, akima_minima, akima_minimum, bootstrap_quadratic_optima, budget_optima, curve_minimum,
                                isoflop_minima, quadratic_fit)
 from ..fitting.loglog import PowerLawFit, fit_power_law, wls_lines
 from ..laws.allocation import power_law_allocation
@@ -159,6 +159,27 @@ def budget_minimum(spec: IsoflopSpec, sizes: np.ndarray, losses: np.ndarray) -> 
     if spec.minimum == "akima":
         return akima_minimum(sizes, losses, spec.points_per_interval)[0]
     return quadratic_fit(sizes, losses).x_opt
+
+
+def budget_minima(spec: IsoflopSpec, draws: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """``budget_minimum`` of many draws of one budget's runs (sizes, losses): the same values, with the Akima
+    minima of draws of equal size and distinct sizes located in one batch (akima_minima)."""
+    out = np.full(len(draws), np.nan)
+    batched: dict[int, list[int]] = {}
+    for i, (sizes, losses) in enumerate(draws):
+        sizes = np.asarray(sizes, dtype=float)
+        clean = (spec.minimum == "akima" and spec.budgets is None and sizes.size >= 3
+                 and np.unique(sizes).size == sizes.size and np.all(np.isfinite(sizes) & (sizes > 0))
+                 and np.all(np.isfinite(losses)))
+        if clean:
+            batched.setdefault(sizes.size, []).append(i)
+        else:  # every other rule, and draws the single-curve checks must judge (their errors are its errors)
+            out[i] = budget_minimum(spec, sizes, losses)
+    for idx in batched.values():
+        x_opt, _ = akima_minima(np.stack([draws[i][0] for i in idx]), np.stack([draws[i][1] for i in idx]),
+                                spec.points_per_interval)
+        out[idx] = x_opt
+    return out
 
 
 def run_isoflop(frame: pd.DataFrame, spec: IsoflopSpec, *, n_boot: int = 0, seed=0, unit: str = "none",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 
 
@@ -75,11 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _report_jobs(build: Path) -> dict:
+    """The report's out-of-date work that `run --stale` can do beside the papers (imported only when papers run)."""
+    from .report.digitised_results import stale_jobs
+
+    return stale_jobs(build)
+
+
 def _dispatch(args) -> int:
     if args.command == "run":
         from .runner import main_run
 
-        return main_run(args.keys, args.stale, args.n_boot, args.jobs, args.time_limit, args.stamp)
+        return main_run(args.keys, args.stale, args.n_boot, args.jobs, args.time_limit, args.stamp, extra=_report_jobs)
     if args.command == "report":
         import time
 

@@ -81,8 +81,12 @@ def staleness(key: str, build: Path, data_problems: dict, n_boot: int | None, li
 
 def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boot: int | None = None,
                n_jobs: int | None = None, time_limit: float | None = None, build: Path | None = None,
-               say: Callable[[str], None] = print) -> list[Outcome]:
-    """Run (or, with ``stale_only``, bring up to date) the given papers; returns one Outcome per paper."""
+               say: Callable[[str], None] = print,
+               extra: Callable[[Path], dict[str, Callable]] | None = None) -> list[Outcome]:
+    """Run (or, with ``stale_only``, bring up to date) the given papers; returns one Outcome per paper. ``extra``
+    (the build folder -> name -> function of the build folder) gives other out-of-date work of the whole build
+    (for the report), run in the papers' worker pool while it is busy when the whole corpus is brought up to
+    date on local workers."""
     from .data.verify import dataset_problems
 
     build = Path(build or paths.BUILD)
@@ -112,10 +116,10 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
             timing.reset()
             took_by_paper: dict[str, float] = {}
             pooled = jobs > 1 and dask_address() is None
-            extra = _corpus_jobs(build) if pooled and stale_only and whole_corpus else {}
-            if pooled and len(todo) + len(extra) > 1:
+            more = extra(build) if extra is not None and pooled and stale_only and whole_corpus else {}
+            if pooled and len(todo) + len(more) > 1:
                 ran = _run_in_workers(todo, build, override, jobs, limit, problems, _expected_times(todo, build), say,
-                                      extra=extra)
+                                      extra=more)
             else:
                 ran = _run_in_process(todo, build, override, jobs, limit, problems, say)
             for outcome, stages in ran:
@@ -162,27 +166,6 @@ def _run_in_process(todo, build, override, jobs, limit, problems, say) -> list[t
         say(_end_line(i, len(todo), key, status, error, took))
         out.append((Outcome(key, status, error, took, why), stages))
     return out
-
-
-DIGITISED_JOB = "digitisation validation"  # the report section's numbers (report/digitised_results.py)
-
-
-def _digitised_job(build: Path) -> tuple:
-    """The digitiser's validation for the report, as a job of the paper pool: (status, error, seconds, stages)."""
-    from .report.digitised_results import compute
-
-    t0 = time.perf_counter()
-    out = compute(build, reuse=False)
-    error = "; ".join(out["errors"]) or None
-    return ("ok" if error is None else "failed"), error, time.perf_counter() - t0, {}
-
-
-def _corpus_jobs(build: Path) -> dict[str, Callable]:
-    """Work for the report beside the papers that is out of date: run in the same pool while it is busy, instead of
-    alone after it (make's rule for it then finds it current)."""
-    from .report import digitised_results
-
-    return {} if not digitised_results.enabled() or digitised_results.is_current(build) else {DIGITISED_JOB: _digitised_job}
 
 
 def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
@@ -360,10 +343,11 @@ def write_stamp(path: Path, build: Path | None = None) -> bool:
     return True
 
 
-def main_run(keys: list[str], stale: bool, n_boot, jobs, limit, stamp: str | None) -> int:
+def main_run(keys: list[str], stale: bool, n_boot, jobs, limit, stamp: str | None,
+             extra: Callable[[Path], dict[str, Callable]] | None = None) -> int:
     """The `run` command: 0 when every paper succeeded, 1 when one failed (after running the rest)."""
     outcomes = run_papers(keys, stale_only=stale, n_boot=n_boot, n_jobs=jobs, time_limit=limit,
-                          say=lambda line: print(line, flush=True))
+                          say=lambda line: print(line, flush=True), extra=extra)
     if stamp:
         write_stamp(Path(stamp))
     lines = failure_lines(outcomes)

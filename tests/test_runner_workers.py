@@ -70,11 +70,11 @@ def test_report_work_runs_in_the_pool_beside_the_papers(tmp_path, monkeypatch):
     lines = []
     todo = [("kaplan2020scaling", "asked for"), ("yao2023research", "asked for")]
     out = _run_in_workers(todo, tmp_path, None, 2, 0, {}, {}, lines.append, task=quick_paper,
-                          extra={runner.DIGITISED_JOB: writes_section, "other section": breaks})
+                          extra={"digitisation validation": writes_section, "other section": breaks})
     assert sorted(o.key for o, _ in out) == sorted(k for k, _ in todo)  # no paper outcome for the report work
     assert (tmp_path / "section.txt").read_text() == "done"
-    assert f"{runner.DIGITISED_JOB}: started (out of date)" in lines
-    assert any(line.startswith(f"{runner.DIGITISED_JOB}: ok after 0.5 s") for line in lines)
+    assert "digitisation validation: started (out of date)" in lines
+    assert any(line.startswith("digitisation validation: ok after 0.5 s") for line in lines)
     assert any(line.startswith("other section: failed after") and "RuntimeError: no figure" in line for line in lines)
     assert all(o.status == "ok" for o, _ in out)
 
@@ -88,5 +88,6 @@ def test_the_digitiser_validation_is_out_of_date_when_the_library_changes(tmp_pa
     assert digitised_results.is_current(tmp_path)
     monkeypatch.setattr(fingerprint, "library_digest", lambda: "another library")
     assert not digitised_results.is_current(tmp_path)
+    assert list(digitised_results.stale_jobs(tmp_path)) == [digitised_results.POOL_JOB]
     monkeypatch.setenv(digitised_results.ENABLED_ENV, "0")
-    assert not digitised_results.enabled()
+    assert not digitised_results.enabled() and digitised_results.stale_jobs(tmp_path) == {}

@@ -249,6 +249,25 @@ def enabled() -> bool:
     return os.environ.get(ENABLED_ENV, "").strip() != "0"
 
 
+POOL_JOB = "digitisation validation"  # its name in `replication run`'s start and end lines
+
+
+def pool_job(build: Path) -> tuple:
+    """This step as a job of the paper pool of `replication run`: (status, error, seconds, stages)."""
+    import time
+
+    t0 = time.perf_counter()
+    out = compute(build, reuse=False)
+    error = "; ".join(out["errors"]) or None
+    return ("ok" if error is None else "failed"), error, time.perf_counter() - t0, {}
+
+
+def stale_jobs(build: Path) -> dict:
+    """{POOL_JOB: pool_job} when the numbers are out of date (and not left out), else nothing: the run computes them
+    beside the papers, and make's own step for them then finds them current."""
+    return {} if not enabled() or is_current(build) else {POOL_JOB: pool_job}
+
+
 def validation_results(build: Path) -> dict:
     """The cached numbers for the report (never computed here: the report stays fast); empty if not computed."""
     cache = cache_path(build)

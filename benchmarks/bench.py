@@ -140,7 +140,8 @@ def make_workload(per_start, per_resample, jobs):
           f"estimated: {starts} starts x {per_start:.3f} s + {resamples} resamples x {per_resample:.3f} s, "
           "the reference's unit costs measured above", memory.peak / 2**20, float("nan"),
           [f"engine peak memory: {memory.peak / 2**20:.0f} MiB resident, summed over make and every process it started "
-           f"(sampled every {memory.interval:.1f} s)",
+           f"(sampled every {memory.interval:.1f} s); proportional set size (shared pages split between the processes "
+           f"sharing them) {memory.peak_pss / 2**20:.0f} MiB",
            f"make with nothing changed: {t_noop:.2f} s", f"failed papers: {', '.join(failed) or 'none'}"]
           + _stage_lines(t_make))
 
@@ -212,10 +213,12 @@ def robustness_workload(jobs: int) -> None:
 
 
 class TreeMemory:
-    """Peak of the summed resident memory of this process's children and all their descendants (psutil)."""
+    """Peak of the summed resident memory of this process's children and all their descendants (psutil), and peak
+    of their summed proportional set size (PSS: a page shared by k processes, e.g. numpy's libraries, counted 1/k
+    in each), which is what the tree takes from the machine; RSS counts shared pages once per process."""
 
     def __init__(self, interval: float = 0.2):
-        self.interval, self.peak = interval, 0
+        self.interval, self.peak, self.peak_pss = interval, 0, 0
 
     def __enter__(self):
         import threading
@@ -227,13 +230,14 @@ class TreeMemory:
 
         def sample():
             while not self._stop.is_set():
-                total = 0
+                total = pss = 0
                 for child in me.children(recursive=True):
                     try:
-                        total += child.memory_info().rss
+                        info = child.memory_full_info()  # reads smaps: RSS and PSS of the same moment
+                        total, pss = total + info.rss, pss + getattr(info, "pss", info.rss)
                     except psutil.Error:
                         pass
-                self.peak = max(self.peak, total)
+                self.peak, self.peak_pss = max(self.peak, total), max(self.peak_pss, pss)
                 self._stop.wait(self.interval)
 
         self._thread = threading.Thread(target=sample, daemon=True)

@@ -13,7 +13,9 @@ PARAMS = ("a", "b", "e", "alpha", "beta")
 def _terms(theta: np.ndarray, X: Inputs):
     a, b, e, alpha, beta = (theta[:, j : j + 1] for j in range(5))
     logN, logD = np.log(column(X, "N")), np.log(column(X, "D"))
-    return logN, logD, [a - alpha * logN, b - beta * logD, np.broadcast_to(e, a.shape)]
+    # a - alpha log N computed in place in the product (the same operations, one temporary fewer per term)
+    t_n, t_d = np.multiply(alpha, logN), np.multiply(beta, logD)
+    return logN, logD, [np.subtract(a, t_n, out=t_n), np.subtract(b, t_d, out=t_d), np.broadcast_to(e, a.shape)]
 
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
@@ -25,7 +27,8 @@ def _log_jacobian(theta: np.ndarray, X: Inputs):
     logN, logD, terms = _terms(theta, X)
     logf, w = logsumexp_terms(terms)
     jac = np.empty(w.shape[:-1] + (5,))
-    jac[..., :3] = w
+    for j in range(3):  # term by term: each weight is contiguous in memory, the Jacobian's columns are strided
+        jac[..., j] = w[..., j]
     np.multiply(w[..., 0], -logN, out=jac[..., 3])
     np.multiply(w[..., 1], -logD, out=jac[..., 4])
     return logf, jac

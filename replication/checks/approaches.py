@@ -70,19 +70,17 @@ def resampled_exponents(frame: pd.DataFrame, spec: IsoflopSpec, n_boot: int, see
             keys = []
             for j, (_, rows) in enumerate(budgets):
                 sub = rows[drawn[rows]]
-                keys.append(distinct[j].setdefault(sub.tobytes(), sub).tobytes())
+                keys.append(sub.tobytes())
+                distinct[j].setdefault(keys[-1], sub)
             cells.append(keys)
-    memo: list[dict[bytes, tuple[float, float, float]]] = []
-    for j, (bspec, _) in enumerate(budgets):
-        draws = list(distinct[j].values())
-        located = [r for r in draws if r.size]
-        x_opt = dict(zip((r.tobytes() for r in located),
-                         budget_minima(bspec, [(size[r], loss[r]) for r in located]) if located else []))
-        memo.append({})
-        for r in draws:
-            c = bspec.budgets[0] if bspec.budgets is not None and bspec.minimum != "given" else (level[r[0]] if r.size else np.nan)
-            memo[j][r.tobytes()] = (float(c), float(x_opt[r.tobytes()]) if r.size else float("nan"),
-                                    float(sd[r[0]]) if r.size else np.nan)
+    memo: list[dict[bytes, tuple[float, float, float]]] = []  # per budget and draw: (budget, x_opt, sd)
+    for (bspec, _), draws in zip(budgets, distinct):
+        drawn_rows = [r for r in draws.values() if r.size]
+        x_opt = iter(budget_minima(bspec, [(size[r], loss[r]) for r in drawn_rows]))
+        fixed = bspec.budgets[0] if bspec.budgets is not None and bspec.minimum != "given" else None
+        memo.append({k: (float(level[r[0]] if fixed is None else fixed), float(next(x_opt)), float(sd[r[0]]))
+                     if r.size else (float(np.nan if fixed is None else fixed), np.nan, np.nan)
+                     for k, r in draws.items()})
     M = np.asarray([[memo[j][k] for j, k in enumerate(keys)] for keys in cells], dtype=float).reshape(
         len(cells), len(budgets), 3)
     valid = np.isfinite(M[..., 1])

@@ -60,8 +60,9 @@ def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[fl
     spec = spec or DigitiseSpec()
     page_no = page or spec.page
     panel = panel or spec.panel
-    content = read_page(path, page_no)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    content = _read_page(path, page_no, sha, data[:1024])
 
     frames = find_frames(content)
     frame = select_frame(content, frames, panel)

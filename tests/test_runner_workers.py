@@ -91,3 +91,17 @@ def test_the_digitiser_validation_is_out_of_date_when_the_library_changes(tmp_pa
     assert list(digitised_results.stale_jobs(tmp_path)) == [digitised_results.POOL_JOB]
     monkeypatch.setenv(digitised_results.ENABLED_ENV, "0")
     assert not digitised_results.enabled() and digitised_results.stale_jobs(tmp_path) == {}
+
+
+def test_make_step_names_the_errors_of_a_validation_computed_beside_the_papers(tmp_path, monkeypatch, capsys):
+    import replication.paths as paths
+    from replication.report import digitised_results
+    from replication.results import write_result
+
+    monkeypatch.setattr(paths, "BUILD", tmp_path)
+    write_result(digitised_results.cache_path(tmp_path),
+                 {"key": digitised_results._cache_key(), "point_sets": [], "agreement": [], "shift": [], "widening": [],
+                  "errors": ["Llama 3 Figure 2: ValueError: no frame"]})
+    assert digitised_results.main() == 0
+    out = capsys.readouterr().out
+    assert "digitised: Llama 3 Figure 2: ValueError: no frame" in out and "up to date in" in out

@@ -281,14 +281,12 @@ def main() -> int:
     """`python -m replication.report.digitised_results`: the step `make` runs before the report."""
     from ..paths import BUILD
 
-    if is_current(BUILD):  # e.g. computed by `replication run` beside the papers, in its worker pool
-        print(f"digitised: up to date ({cache_path(BUILD)})")
-        return 0
-    out = compute(BUILD, reuse=False)
+    current = is_current(BUILD)  # e.g. computed by `replication run` beside the papers, in its worker pool
+    out = validation_results(BUILD) if current else compute(BUILD, reuse=False)
     for e in out["errors"]:
         print(f"digitised: {e}")
     print(f"digitised: {len(out['point_sets'])} point set(s), {len(out['agreement'])} validation row(s) "
-          f"-> {cache_path(BUILD)}")
+          f"{'up to date in' if current else '->'} {cache_path(BUILD)}")
     return 0
 
 

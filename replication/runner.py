@@ -177,12 +177,6 @@ def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
     worker dies again. ``extra`` (name -> function of the build folder) is other work for the report, queued with
     the papers by its last time; its end line names it, and it is no paper's outcome (its time is kept for the
     order, and under its name in the run's stages)."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    from joblib.externals.loky import get_reusable_executor
-
-    from . import timing
-
     task = task or _run_one
     extra = extra or {}
     order = sorted(todo, key=lambda kw: -previous.get(kw[0], 0.0))
@@ -193,26 +187,72 @@ def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
         at = next((i for i, (k, _) in enumerate(order) if previous.get(k, 0.0) < last), len(order))
         order.insert(at, (name, "out of date"))
     queue, running, out, retried = list(order), {}, [], set()
+    with _OwnPool(jobs) as pools:
+        return _drain(queue, running, out, retried, jobs, number, n, extra, task, build, override, limit, problems,
+                      say, pools)
+
+
+class _OwnPool:
+    """The runner's own loky pool, never loky's process-wide reusable one: joblib's Parallel later in this process
+    (grouped fits, bootstraps) must not pick up an executor it did not make, which lacks joblib's memmapping state.
+    A pool that lost a worker is replaced before the next submission; all are shut down on leaving."""
+
+    def __init__(self, jobs: int):
+        from joblib.externals.loky.process_executor import BrokenProcessPool
+
+        self.jobs, self.current, self.broken_error = jobs, None, BrokenProcessPool
+
+    def get(self):
+        if self.current is None:
+            from joblib.externals.loky import ProcessPoolExecutor
+
+            self.current = ProcessPoolExecutor(max_workers=self.jobs, timeout=60)
+        return self.current
+
+    def failed(self, executor, exc: BaseException) -> None:
+        """A task of ``executor`` raised ``exc``: if its pool is broken, stop using that pool."""
+        if isinstance(exc, self.broken_error) and executor is self.current:
+            self.current = None
+            executor.shutdown(wait=False, kill_workers=True)
+
+    def __enter__(self) -> "_OwnPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.current is not None:
+            self.current.shutdown(wait=True)
+            self.current = None
+
+
+def _drain(queue, running, out, retried, jobs, number, n, extra, task, build, override, limit, problems, say,
+           pools: _OwnPool) -> list[tuple[Outcome, dict]]:
+    """The scheduling loop of :func:`_run_in_workers`: submit while there is room, collect what ends."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from . import timing
+
     while queue or running:
-        alone = any(k in retried for k, _, _ in running.values())
+        alone = any(k in retried for k, *_ in running.values())
         while queue and len(running) < jobs and not alone and not (running and queue[0][0] in retried):
             key, why = queue.pop(0)
-            executor = get_reusable_executor(max_workers=jobs, timeout=60)
+            executor = pools.get()
             if key in extra:
                 say(f"{key}: started ({why})")
-                running[executor.submit(extra[key], build)] = (key, why, time.perf_counter())
+                running[executor.submit(extra[key], build)] = (key, why, time.perf_counter(), executor)
                 continue
             say(f"[{number[key]}/{n}] {key}: started ({why})")
-            running[executor.submit(task, key, build, override, 1, limit, problems)] = (key, why, time.perf_counter())
+            running[executor.submit(task, key, build, override, 1, limit, problems)] = (key, why, time.perf_counter(),
+                                                                                         executor)
             if key in retried:
                 break  # a paper rerun after a worker died runs alone
         done, _ = wait(list(running), return_when=FIRST_COMPLETED)
         for future in done:
-            key, why, t0 = running.pop(future)
+            key, why, t0, executor = running.pop(future)
             if key in extra:
                 try:
                     status, error, took, _ = future.result()
                 except Exception as exc:  # left to make's own step for it, which reports the error
+                    pools.failed(executor, exc)
                     status, error, took = "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
                 say(f"{key}: {status} after {took:.1f} s" + (f" -- {error}" if error else ""))
                 timing.add({key: took})
@@ -221,6 +261,7 @@ def _run_in_workers(todo, build, override, jobs, limit, problems, previous, say,
             try:
                 status, error, took, stages = future.result()
             except Exception as exc:  # the worker process died (killed, out of memory, a crash in C code)
+                pools.failed(executor, exc)
                 if key not in retried:  # it may have died of its neighbour: once more, alone
                     retried.add(key)
                     queue.insert(0, (key, why))

@@ -105,3 +105,18 @@ def test_make_step_names_the_errors_of_a_validation_computed_beside_the_papers(t
     assert digitised_results.main() == 0
     out = capsys.readouterr().out
     assert "digitised: Llama 3 Figure 2: ValueError: no frame" in out and "up to date in" in out
+
+
+def _square(x):
+    return x * x
+
+
+def test_joblib_in_the_same_process_after_the_runner(tmp_path):
+    """The runner's pool is its own: joblib's Parallel afterwards (grouped fits, bootstraps in this process) must
+    not pick up an executor without joblib's state (the failure was an AttributeError on _temp_folder_manager)."""
+    from replication.parallel import run_tasks
+
+    todo = [("kaplan2020scaling", "asked for"), ("yao2023research", "asked for")]
+    out = _run_in_workers(todo, tmp_path, None, 2, 0, {}, {}, [].append, task=quick_paper)
+    assert all(o.status == "ok" for o, _ in out)
+    assert run_tasks(_square, [(i,) for i in range(4)], n_jobs=2) == [0, 1, 4, 9]

@@ -95,3 +95,20 @@ def test_the_same_point_estimate_asked_again_comes_from_memory_as_a_copy(monkeyp
     fit_multistart(law, obj, X, y * 1.01, starts)
     fit_multistart(law, obj, X, y, starts, screen_iter=5)
     assert runs["n"] == 3
+
+
+def test_screen_blocks_bound_memory_without_changing_a_number(monkeypatch):
+    """The screen runs in blocks of rows x points; a block smaller than one weighting's starts (here 7 starts, not
+    a divisor of the grid) splits that weighting across blocks and gives the same numbers to the bit."""
+    import replication.fitting.multistart as multistart
+
+    X, y = _data()
+    rng = np.random.default_rng(2)
+    W = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=2).astype(float)
+    whole = fit_multistart_many(LAW, huber_log(1e-3), X, y, GRID, W, keep_min=4)
+    monkeypatch.setattr(multistart, "SCREEN_ELEMENTS", 7 * len(y))
+    blocks = fit_multistart_many(LAW, huber_log(1e-3), X, y, GRID, W, keep_min=4)
+    for a, b in zip(whole, blocks):
+        assert a.fun == b.fun
+        np.testing.assert_array_equal(a.theta, b.theta)
+        np.testing.assert_array_equal(a.screened, b.screened)

@@ -23,7 +23,7 @@ from .result import FitResult
 
 
 CONFIRM_ROUNDS = 3  # at most 2^3 times the kept starts run to confirm an optimum reached only once
-SCREEN_ELEMENTS = 2_000_000  # rows x points evaluated together in the screen of a batch of weightings
+SCREEN_ELEMENTS = 250_000  # rows x points evaluated together in the screen (bounds its memory)
 MEMO_SIZE = 32  # point estimates remembered per process (a script may declare the same fit twice)
 _memo: OrderedDict[str, FitResult] = OrderedDict()
 
@@ -114,10 +114,9 @@ def fit_multistart_many(
     n_keep = min(K, max(keep_min, int(np.ceil(keep_fraction * K))))
     shared = W[0] if S == 1 else None  # one weighting: evaluated with shared weights, as a single fit
 
-    def data(weightings: np.ndarray):
-        """Inputs and targets of the rows of the given weightings, each repeated per start (shared data as it is)."""
-        return ({k: np.repeat(v[weightings], K, axis=0) if np.ndim(v) == 2 else v for k, v in X.items()},
-                np.repeat(y[weightings], K, axis=0) if y.ndim == 2 else y)
+    def data(which: np.ndarray):
+        """Inputs and targets of the rows whose weightings are ``which`` (shared data as it is)."""
+        return ({k: v[which] if np.ndim(v) == 2 else v for k, v in X.items()}, y[which] if y.ndim == 2 else y)
 
     def fun_grad_for(Wrows: np.ndarray, Xrows, yrows):
         Wrows = shared if shared is not None else Wrows
@@ -132,14 +131,17 @@ def fit_multistart_many(
     iters = np.zeros(S * K, dtype=int)
     ranked = np.arange(S * K).reshape(S, K)  # per weighting, its rows of x from the best screened start down
     if n_keep < K:  # screen: a few cheap L-BFGS iterations, then the best n_keep starts of each weighting go on
-        per = max(1, SCREEN_ELEMENTS // (K * max(y.shape[-1], 1)))
-        for lo in range(0, S, per):
-            hi = min(S, lo + per)
-            screen = minimize_batch(fun_grad_for(np.repeat(W[lo:hi], K, axis=0), *data(np.arange(lo, hi))),
-                                    x[lo * K:hi * K], max_iter=screen_iter, gtol=gtol, ftol=ftol)
-            f = np.where(np.isfinite(screen.fun), screen.fun, np.inf).reshape(hi - lo, K)
-            x[lo * K:hi * K], iters[lo * K:hi * K] = screen.x, screen.n_iter
-            ranked[lo:hi] = np.arange(lo, hi)[:, None] * K + np.argsort(f, axis=1, kind="stable")
+        # in blocks of rows (weighting s's start k is row s * K + k) of at most SCREEN_ELEMENTS rows x points: the
+        # rows are independent problems, so the blocks bound the memory without changing a number
+        block = max(1, SCREEN_ELEMENTS // max(y.shape[-1], 1))
+        f = np.empty(S * K)
+        for lo in range(0, S * K, block):
+            which = np.arange(lo, min(S * K, lo + block)) // K
+            screen = minimize_batch(fun_grad_for(W[which], *data(which)), x[lo:lo + which.size], max_iter=screen_iter,
+                                    gtol=gtol, ftol=ftol)
+            f[lo:lo + which.size] = np.where(np.isfinite(screen.fun), screen.fun, np.inf)
+            x[lo:lo + which.size], iters[lo:lo + which.size] = screen.x, screen.n_iter
+        ranked = np.arange(S)[:, None] * K + np.argsort(f.reshape(S, K), axis=1, kind="stable")
     screened = x.reshape(S, K, -1).copy()
 
     def run(rows: np.ndarray, Wrun: np.ndarray | None):

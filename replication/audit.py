@@ -29,7 +29,8 @@ from .checks.coverage_check import add_calibrated_width, coverage_rows
 from .checks.profile_agreement import profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
-from .data import load_dataset_meta, load_table
+from .data import dataset_file, load_table
+from .data.schema import file_keys
 from .data.digitised import matched_errors
 from .data.preparations import PREPARATIONS
 from .data.schema import read_yaml
@@ -106,7 +107,7 @@ class Audit:
         """A validated data table; its checksum and upstream URL are recorded in the result."""
         if dataset not in self.paper.datasets:
             raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{dataset}' under datasets")
-        spec = load_dataset_meta(dataset).file(key)
+        spec = dataset_file(dataset, key)
         frame = load_table(dataset, key)
         self.data_used[(dataset, spec.key)] = {"dataset": dataset, "file": spec.key, "sha256": spec.sha256, "url": spec.url}
         source = spec.errors_from
@@ -115,7 +116,7 @@ class Audit:
                 raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{source.dataset}' under "
                                  f"datasets (datasets/{dataset}/dataset.yaml takes the errors of its points from it)")
             frame = matched_errors(frame, source, f"datasets/{dataset}/dataset.yaml ({spec.key})")
-            src = load_dataset_meta(source.dataset).file(source.file)
+            src = dataset_file(source.dataset, source.file)
             self.data_used[(source.dataset, src.key)] = {"dataset": source.dataset, "file": src.key, "sha256": src.sha256,
                                                          "url": src.url}
         return frame
@@ -124,7 +125,7 @@ class Audit:
         """The file keys of a dataset the paper lists (for a preparation step that reads several)."""
         if dataset not in self.paper.datasets:
             raise AuditError(f"papers/{self.paper.key}/paper.yaml does not list dataset '{dataset}' under datasets")
-        return [f.key for f in load_dataset_meta(dataset).files]
+        return file_keys(dataset)
 
     def require_known(self, field: str, names, available) -> None:
         """Every name a paper.yaml field lists (e.g. settings.excluded_runs) must occur in the data."""
@@ -663,9 +664,9 @@ class Audit:
     def _fit_table(self, f, i: int, path: Path) -> pd.DataFrame | None:
         """The declared file of a fit; None when no file is named, the dataset has several and the preparation step
         loads the ones it needs (with Audit.table)."""
-        if f.data.file is None and len(load_dataset_meta(f.data.dataset).files) > 1:
+        if f.data.file is None and len(file_keys(f.data.dataset)) > 1:
             if not f.data.prepare:
-                keys = [d.key for d in load_dataset_meta(f.data.dataset).files]
+                keys = file_keys(f.data.dataset)
                 raise MetadataError(path, f"fits[{i}].data.file", f"dataset '{f.data.dataset}' has several files",
                                     f"name one of {keys}, or a preparation step that loads them")
             return None

@@ -452,3 +452,32 @@ def test_validate_frame_directly_coerces_numeric_strings(env):
     assert out["loss"].dtype == float
     # the input frame is not modified
     assert frame["N"].tolist() == ["1e7", "2e8"]
+
+
+# --- reading a table many times in one process ----------------------------------------------------
+
+def test_load_table_parses_once_verifies_each_time_and_hands_out_copies(env, monkeypatch):
+    import os
+
+    import replication.data as data
+    import replication.paths
+
+    root, mirror, _ = env
+    _setup(env, GOOD_CSV)
+    monkeypatch.setattr(replication.paths, "DATASETS", root)
+    parsed = []
+    monkeypatch.setattr(data, "read_frame", lambda path, spec: parsed.append(path) or read_frame(path, spec))
+    first = data.load_table(DATASET, "points", mirror=mirror)
+    first.loc[0, "loss"] = -1.0  # a caller changing its copy changes nobody else's
+    second = data.load_table(DATASET, "points", mirror=mirror)
+    assert second["loss"].tolist() == [3.2, 2.9, 2.1] and len(parsed) == 1
+    spec = data.dataset_file(DATASET, "points", root=root)
+    spec.sha256 = "0" * 64
+    assert data.dataset_file(DATASET, "points", root=root).sha256 == _sha(GOOD_CSV)
+    # other bytes in the mirror (a new modification time) are hashed again and refused
+    target = mirror / MIRROR_PATH
+    stamp = target.stat().st_mtime_ns
+    target.write_bytes(GOOD_CSV.replace(b"3.2", b"9.9"))
+    os.utime(target, ns=(stamp + 10**9, stamp + 10**9))
+    with pytest.raises(DataError, match="sha256 mismatch"):
+        data.load_table(DATASET, "points", mirror=mirror)

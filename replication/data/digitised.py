@@ -13,7 +13,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import DataError
 from .resolve import resolve_file
-from .schema import DataFile, ErrorsFrom, load_dataset_meta
+from .schema import DataFile, ErrorsFrom, dataset_file
 
 # Columns a digitised points table can have (series, x, y always; value where a colour bar maps it).
 DIGITISED_COLUMNS = ("series", "x", "y", "value", "x_err", "y_err", "value_err")
@@ -59,7 +59,7 @@ def match_positions(a: np.ndarray, b: np.ndarray, tol: float) -> tuple[np.ndarra
 def _points_with_positions(dataset: str, key: str, sha256: str) -> pd.DataFrame:
     """Every digitised point of a file of format digitised with its figure position (x_fig, y_fig); digitised once
     per process and file (the sha256 keys the figure's bytes)."""
-    spec = load_dataset_meta(dataset).file(key)
+    spec = dataset_file(dataset, key)
     if spec.format != "digitised":
         raise DataError(f"datasets/{dataset}/dataset.yaml", f"files ({key}).format",
                         f"errors_from names file '{key}' of format {spec.format}", "name a file of format digitised")
@@ -72,7 +72,7 @@ def matched_errors(frame: pd.DataFrame, source: ErrorsFrom, where: str) -> pd.Da
     missing = [c for c in list(source.position) + list(source.columns) if c not in frame.columns]
     if missing:
         raise DataError(where, f"errors_from: {missing[0]}", "the file has no such column", f"use one of {list(frame.columns)}")
-    spec = load_dataset_meta(source.dataset).file(source.file)
+    spec = dataset_file(source.dataset, source.file)
     ours = _points_with_positions(source.dataset, spec.key, spec.sha256)
     absent = [c for c in source.columns.values() if c + ERR_SUFFIX not in ours.columns]
     if absent:

@@ -18,6 +18,19 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+_hashed: dict[tuple, str] = {}  # (resolved path, modification time, size) -> sha256 of the bytes, per process
+
+
+def _verified_sha256(path: Path) -> str:
+    """sha256 of a mirror file, hashed once per process while its modification time and size are unchanged (a
+    replication script reads the same file many times)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _hashed:
+        _hashed[key] = sha256_of(path)
+    return _hashed[key]
+
+
 def resolve_file(dataset: str, spec: DataFile, mirror: Path | None = None, cache: Path | None = None) -> Path:
     """Path to a verified local copy of ``spec``: the mirror's if present, else downloaded into the cache.
 
@@ -35,7 +48,7 @@ def resolve_file(dataset: str, spec: DataFile, mirror: Path | None = None, cache
                 "keep the mirror's files inside the mirror directory",
             )
         if candidate.is_file():
-            got = sha256_of(candidate)
+            got = _verified_sha256(candidate)
             if got != spec.sha256:
                 raise DataError(
                     candidate,

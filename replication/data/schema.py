@@ -213,9 +213,9 @@ def validate_model(model: type[BaseModel], data: dict, path: Path):
 _parsed: dict[tuple, Dataset] = {}  # (path, modification time, size) -> the validated record
 
 
-def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
-    """Read and validate datasets/<name>/dataset.yaml (parsed once per process while the file is unchanged; a
-    copy is returned, so callers cannot change the kept record)."""
+def _kept_meta(name: str, root: Path | None = None) -> Dataset:
+    """The validated record of datasets/<name>/dataset.yaml, parsed once per process while the file is unchanged
+    (the kept record itself: callers here only read it)."""
     from ..paths import DATASETS
 
     if not is_key(name):
@@ -227,7 +227,7 @@ def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
     except OSError:
         key = None
     if key is not None and key in _parsed:
-        return _parsed[key].model_copy(deep=True)
+        return _parsed[key]
     meta = validate_model(Dataset, read_yaml(path), path)
     if meta.name != name:
         raise MetadataError(path, "name", f"name '{meta.name}' differs from the folder name '{name}'", "make them equal")
@@ -238,5 +238,21 @@ def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
                                 "(no path component of the URL is that commit)",
                                 "use the URL at the pinned commit, or give the file its own 'commit' if it is pinned at another")
     if key is not None:
-        _parsed[key] = meta.model_copy(deep=True)
+        _parsed[key] = meta
     return meta
+
+
+def load_dataset_meta(name: str, root: Path | None = None) -> Dataset:
+    """Read and validate datasets/<name>/dataset.yaml; a copy of the kept record, so callers may change it."""
+    return _kept_meta(name, root).model_copy(deep=True)
+
+
+def dataset_file(name: str, key: str | None = None, root: Path | None = None) -> DataFile:
+    """One file's record of datasets/<name>/dataset.yaml (a copy): reading one table need not copy a record of
+    hundreds of files."""
+    return _kept_meta(name, root).file(key).model_copy(deep=True)
+
+
+def file_keys(name: str, root: Path | None = None) -> list[str]:
+    """The keys of the files datasets/<name>/dataset.yaml records, in its order."""
+    return [f.key for f in _kept_meta(name, root).files]

@@ -77,10 +77,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_jobs(build: Path) -> dict:
-    """The report's out-of-date work that `run --stale` can do beside the papers (imported only when papers run)."""
-    from .report.digitised_results import stale_jobs
+    """The report's out-of-date work that `run --stale` can do beside the papers: name -> job of the build folder."""
+    from .report.digitised_cache import POOL_JOB, stale
 
-    return stale_jobs(build)
+    return {POOL_JOB: _digitisation_validation} if stale(build) else {}
+
+
+def _digitisation_validation(build: Path) -> tuple:
+    """The digitiser's validation as a job of the paper pool (its numerical stack imported in the worker only)."""
+    from .report.digitised_results import pool_job
+
+    return pool_job(build)
 
 
 def _dispatch(args) -> int:

@@ -459,8 +459,9 @@ def test_validate_frame_directly_coerces_numeric_strings(env):
 def test_load_table_parses_once_verifies_each_time_and_hands_out_copies(env, monkeypatch):
     import os
 
-    import replication.data as data
+    import replication.data.tables as data
     import replication.paths
+    from replication.data import dataset_file
 
     root, mirror, _ = env
     _setup(env, GOOD_CSV)
@@ -471,9 +472,9 @@ def test_load_table_parses_once_verifies_each_time_and_hands_out_copies(env, mon
     first.loc[0, "loss"] = -1.0  # a caller changing its copy changes nobody else's
     second = data.load_table(DATASET, "points", mirror=mirror)
     assert second["loss"].tolist() == [3.2, 2.9, 2.1] and len(parsed) == 1
-    spec = data.dataset_file(DATASET, "points", root=root)
+    spec = dataset_file(DATASET, "points", root=root)
     spec.sha256 = "0" * 64
-    assert data.dataset_file(DATASET, "points", root=root).sha256 == _sha(GOOD_CSV)
+    assert dataset_file(DATASET, "points", root=root).sha256 == _sha(GOOD_CSV)
     # other bytes in the mirror (a new modification time) are hashed again and refused
     target = mirror / MIRROR_PATH
     stamp = target.stat().st_mtime_ns

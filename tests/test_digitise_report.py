@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from replication.report.digitised import digitised_section
-from replication.report.digitised_results import CORRECTED, LABELS, RELEASED, cache_path
+from replication.report.digitised_cache import cache_path
+from replication.report.digitised_results import CORRECTED, LABELS, RELEASED
 from replication.report.pages import Page
 from replication.report.tables import read_table
 

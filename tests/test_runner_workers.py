@@ -81,26 +81,26 @@ def test_report_work_runs_in_the_pool_beside_the_papers(tmp_path, monkeypatch):
 
 def test_the_digitiser_validation_is_out_of_date_when_the_library_changes(tmp_path, monkeypatch):
     import replication.fingerprint as fingerprint
-    from replication.report import digitised_results
+    from replication.report import digitised_cache as cache
     from replication.results import write_result
 
-    write_result(digitised_results.cache_path(tmp_path), {"key": digitised_results._cache_key()})
-    assert digitised_results.is_current(tmp_path)
+    write_result(cache.cache_path(tmp_path), {"key": cache.cache_key()})
+    assert cache.is_current(tmp_path)
     monkeypatch.setattr(fingerprint, "library_digest", lambda: "another library")
-    assert not digitised_results.is_current(tmp_path)
-    assert list(digitised_results.stale_jobs(tmp_path)) == [digitised_results.POOL_JOB]
-    monkeypatch.setenv(digitised_results.ENABLED_ENV, "0")
-    assert not digitised_results.enabled() and digitised_results.stale_jobs(tmp_path) == {}
+    assert not cache.is_current(tmp_path)
+    assert cache.stale(tmp_path)
+    monkeypatch.setenv(cache.ENABLED_ENV, "0")
+    assert not cache.enabled() and not cache.stale(tmp_path)
 
 
 def test_make_step_names_the_errors_of_a_validation_computed_beside_the_papers(tmp_path, monkeypatch, capsys):
     import replication.paths as paths
-    from replication.report import digitised_results
+    from replication.report import digitised_cache, digitised_results
     from replication.results import write_result
 
     monkeypatch.setattr(paths, "BUILD", tmp_path)
-    write_result(digitised_results.cache_path(tmp_path),
-                 {"key": digitised_results._cache_key(), "point_sets": [], "agreement": [], "shift": [], "widening": [],
+    write_result(digitised_cache.cache_path(tmp_path),
+                 {"key": digitised_cache.cache_key(), "point_sets": [], "agreement": [], "shift": [], "widening": [],
                   "errors": ["Llama 3 Figure 2: ValueError: no frame"]})
     assert digitised_results.main() == 0
     out = capsys.readouterr().out

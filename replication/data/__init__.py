@@ -1,35 +1,22 @@
-"""Datasets: provenance metadata, verified resolution of the bytes, and validated tables."""
+"""Datasets: provenance metadata, verified resolution of the bytes, and validated tables.
+
+The names below are imported from their modules when first used, so that reading metadata (e.g. which papers are
+out of date) does not import pandas.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from pathlib import Path
+from importlib import import_module
 
-import pandas as pd
-
-from .join import lookup, match_names
-from .resolve import resolve_file, sha256_of
-from .schema import Dataset, DataFile, dataset_file, load_dataset_meta
-from .validate import read_frame, validate_frame
-
-_TABLES_KEPT = 256  # validated tables kept per process (least recently used dropped first)
-_tables: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_FROM = {"Dataset": "schema", "DataFile": "schema", "dataset_file": "schema", "load_dataset_meta": "schema",
+         "load_table": "tables", "lookup": "join", "match_names": "join", "resolve_file": "resolve",
+         "sha256_of": "resolve", "validate_frame": "validate"}
 
 
-def load_table(dataset: str, key: str | None = None, mirror: Path | None = None) -> pd.DataFrame:
-    """The validated table of one dataset file, resolved from the mirror or the download cache (verified on every
-    call; parsed once per process while the file and its record are unchanged; a copy, so callers may change it)."""
-    spec = dataset_file(dataset, key)
-    path = resolve_file(dataset, spec, mirror=mirror)
-    st = path.stat()
-    memo = (str(path.resolve()), st.st_mtime_ns, st.st_size, spec.model_dump_json())
-    if memo in _tables:
-        _tables.move_to_end(memo)
-    else:
-        _tables[memo] = validate_frame(read_frame(path, spec), spec, str(path))
-        if len(_tables) > _TABLES_KEPT:
-            _tables.popitem(last=False)
-    return _tables[memo].copy(deep=True)
+def __getattr__(name: str):
+    if name in _FROM:
+        return getattr(import_module(f".{_FROM[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Dataset", "DataFile", "dataset_file", "load_dataset_meta", "load_table", "lookup", "match_names", "resolve_file", "sha256_of", "validate_frame"]
+__all__ = sorted(_FROM)

@@ -20,7 +20,6 @@ from .primitives import Page
 from .result import Digitisation
 from .spec import AxisSpec, DigitiseSpec
 
-METHOD_VERSION = "1"
 
 
 def read_page(path: Path, page: int = 1) -> Page:

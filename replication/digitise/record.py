@@ -12,7 +12,7 @@ import yaml
 
 from ..results import write_text_atomic
 from .calibration import AxisCalibration
-from .pipeline import METHOD_VERSION
+from .version import METHOD_VERSION
 from .result import Digitisation
 
 POINT_COLUMNS = ["series", "x", "y", "value", "x_err", "y_err", "value_err"]

@@ -10,7 +10,8 @@ import pandas as pd
 import yaml
 
 from ..results import write_text_atomic
-from .digitised_results import CHINCHILLA_PAPERS, CORRECTED, HEADLINE, LABELS, RELEASED, validation_results
+from .digitised_cache import CHINCHILLA_PAPERS, validation_results
+from .digitised_results import CORRECTED, HEADLINE, LABELS, RELEASED
 from .pages import Page
 from .tables import write_table
 

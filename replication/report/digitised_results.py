@@ -4,9 +4,7 @@ third-party ones, the Chinchilla refits on each calibration, and how digitisatio
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +13,13 @@ import pandas as pd
 from ..checks.digitised import agreement_rows, calibration_shift
 from ..data import load_dataset_meta, load_table, resolve_file
 from ..digitise import digitise_figure
-from ..digitise.pipeline import METHOD_VERSION, Digitisation
+from ..digitise.result import Digitisation
 from ..digitise.spec import DigitiseSpec
-from ..paths import PAPERS
 from ..results import write_result
+from .digitised_cache import CHINCHILLA_PAPERS, VERSION, cache_key, cache_path, is_current, n_replicates, validation_results
 
-VERSION = f"{METHOD_VERSION}.5"
-CHINCHILLA_PAPERS = ["hoffmann2022training", "besiroglu2024chinchilla"]
 RELEASED, LABELS, CORRECTED = "released (Epoch)", "digitised, label calibration", "digitised, corrected y ticks"
 HEADLINE = ["A", "B", "E", "alpha", "beta", "a_alloc", "b_alloc"]
-N_BOOT_ENV = "SCALING_AUDIT_N_BOOT"
-ENABLED_ENV = "SCALING_AUDIT_DIGITISER_VALIDATION"
 
 
 def digitise_record(dataset: str, key: str) -> Digitisation:
@@ -33,25 +27,6 @@ def digitise_record(dataset: str, key: str) -> Digitisation:
     meta = load_dataset_meta(dataset)
     spec = meta.file(key)
     return digitise_figure(resolve_file(dataset, spec), spec=DigitiseSpec.model_validate(spec.digitise or {}))
-
-
-def _n_replicates() -> int:
-    value = os.environ.get(N_BOOT_ENV)
-    return max(20, int(value)) if value else 200
-
-
-def _cache_key() -> str:
-    from ..fingerprint import library_digest
-
-    h = hashlib.sha256(VERSION.encode())
-    h.update(library_digest().encode())  # the digitiser and the refits are library code: a change recomputes
-    for ds in ("chinchilla-figure-4", "llama3-figure-2", "epoch-chinchilla", "llama3-isoflops"):
-        meta = load_dataset_meta(ds)
-        h.update(json.dumps(meta.model_dump(), sort_keys=True, default=str).encode())
-    for key in CHINCHILLA_PAPERS + ["dubey2024llama"]:
-        h.update((PAPERS / key / "paper.yaml").read_bytes())
-    h.update(str(_n_replicates()).encode())
-    return h.hexdigest()
 
 
 def _chinchilla(out: dict) -> None:
@@ -110,7 +85,7 @@ def _widening() -> list[dict]:
     X = {"N": N, "D": D}
     errors = PointErrors({"N": pts["Model Size_err"].to_numpy(float), "D": pts["D_err"].to_numpy(float)},
                          pts["loss_err"].to_numpy(float))
-    n = _n_replicates()
+    n = n_replicates()
     rows = []
     for key in CHINCHILLA_PAPERS:
         paper = load_paper(key)
@@ -162,7 +137,7 @@ def _llama_widening(pairs: pd.DataFrame) -> list[dict]:
                           "D": pairs["theirs_training_tokens"].to_numpy(float),
                           "L": pairs["theirs_validation_loss"].to_numpy(float)})
     d_err, l_err = pairs["ours_x_err"].to_numpy(float), pairs["ours_y_err"].to_numpy(float)
-    n = _n_replicates()
+    n = n_replicates()
     rng = np.random.default_rng(np.random.SeedSequence(seed))
 
     def moved() -> pd.DataFrame:
@@ -207,16 +182,11 @@ def _point_sets(out: dict) -> None:
                                       "record": digitisation_record(d)})
 
 
-def cache_path(build: Path) -> Path:
-    """Where the section's numbers are kept."""
-    return Path(build) / "digitised" / "validation.json"
-
-
 def compute(build: Path, reuse: bool = True) -> dict:
     """Compute the section's numbers (unless ``reuse`` and the cache is current) and write the cache; a failing
     part records its error and the others still run."""
     cache = cache_path(build)
-    key = _cache_key()
+    key = cache_key()
     if reuse and cache.exists():
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
@@ -236,22 +206,6 @@ def compute(build: Path, reuse: bool = True) -> dict:
     return out
 
 
-def is_current(build: Path) -> bool:
-    """Whether the cached numbers were computed from today's inputs, code and settings."""
-    try:
-        return json.loads(cache_path(build).read_text(encoding="utf-8")).get("key") == _cache_key()
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def enabled() -> bool:
-    """False when the run was told to leave the validation out (SCALING_AUDIT_DIGITISER_VALIDATION=0)."""
-    return os.environ.get(ENABLED_ENV, "").strip() != "0"
-
-
-POOL_JOB = "digitisation validation"  # its name in `replication run`'s start and end lines
-
-
 def pool_job(build: Path) -> tuple:
     """This step as a job of the paper pool of `replication run`: (status, error, seconds, stages)."""
     import time
@@ -260,21 +214,6 @@ def pool_job(build: Path) -> tuple:
     out = compute(build, reuse=False)
     error = "; ".join(out["errors"]) or None
     return ("ok" if error is None else "failed"), error, time.perf_counter() - t0, {}
-
-
-def stale_jobs(build: Path) -> dict:
-    """{POOL_JOB: pool_job} when the numbers are out of date (and not left out), else nothing: the run computes them
-    beside the papers, and make's own step for them then finds them current."""
-    return {} if not enabled() or is_current(build) else {POOL_JOB: pool_job}
-
-
-def validation_results(build: Path) -> dict:
-    """The cached numbers for the report (never computed here: the report stays fast); empty if not computed."""
-    cache = cache_path(build)
-    try:
-        return json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"missing": True, "point_sets": [], "agreement": [], "shift": [], "widening": [], "errors": []}
 
 
 def main() -> int:

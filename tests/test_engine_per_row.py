@@ -66,3 +66,28 @@ def test_multistart_fits_each_weighting_on_its_own_data():
                                     keep_fraction=0.0, keep_min=8)[0]
         np.testing.assert_array_equal(together[s].theta, alone.theta)
         assert together[s].fun == alone.fun
+
+
+@pytest.mark.parametrize("per_row_data", [True, False])
+def test_engine_blocks_of_rows_change_no_number(monkeypatch, per_row_data):
+    """Rows minimised in blocks (bounded rows x points) give the numbers of all rows at once, to the bit, with the
+    law's faces in play (some rows start on the E = 0 face)."""
+    import replication.fitting.engine as engine
+
+    law, obj, X, Y, truth = _data(9)
+    rng = np.random.default_rng(3)
+    W = rng.multinomial(Y.shape[1], np.full(Y.shape[1], 1 / Y.shape[1]), size=9).astype(float)
+    if not per_row_data:
+        X, Y = {k: v[0] for k, v in X.items()}, Y[0]
+    x0 = np.tile(truth, (9, 1)) + rng.normal(0, 0.05, (9, truth.size))
+    e = law.params.index("e")
+    x0[::3, e] = dict(law.faces)["e"]
+    whole = minimize_fits(law, obj, X, Y, W, x0)
+    monkeypatch.setattr(engine, "FIT_ELEMENTS", 4 * Y.shape[-1])  # blocks of 4, 4 and 1 rows
+    sizes, inner = [], engine._minimize
+    monkeypatch.setattr(engine, "_minimize", lambda law, obj, X, y, W, x0, *a: sizes.append(len(x0)) or inner(law, obj, X, y, W, x0, *a))
+    blocks = minimize_fits(law, obj, X, Y, W, x0)
+    assert sizes and max(sizes) <= 4
+    for name in ("x", "fun", "grad", "n_iter", "converged", "status"):
+        np.testing.assert_array_equal(getattr(whole, name), getattr(blocks, name))
+    assert np.isfinite(whole.fun).all()

@@ -137,14 +137,15 @@ def _true_colours(pdf_page, shapes: list[Shape]) -> list[Shape]:
     if not small:
         return shapes
     res = min(8.0, 6000.0 / max(float(pdf_page.width), float(pdf_page.height)))  # at most 6000 pixels a side
-    img = np.asarray(pdf_page.to_image(resolution=72 * res, antialias=False).original.convert("RGB"))
-    h, w, _ = img.shape
+    img = pdf_page.to_image(resolution=72 * res, antialias=False).original  # read pixel by pixel: no array copies
+    img = img if img.mode == "RGB" else img.convert("RGB")
+    w, h = img.size
     x_off, y_off = float(pdf_page.bbox[0]), float(pdf_page.bbox[1])
 
     def at(x: float, y: float) -> str:
         col = int(min(w - 1, max(0, (x - x_off) * res)))
         row = int(min(h - 1, max(0, (y - y_off) * res)))
-        r, g, b = (int(v) for v in img[row, col])
+        r, g, b = img.getpixel((col, row))
         return f"#{r:02x}{g:02x}{b:02x}"
 
     out = list(shapes)

@@ -7,6 +7,8 @@ then meets the same stopping tests as scipy's L-BFGS-B.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 
 from ..laws.base import Inputs, Law
@@ -17,6 +19,7 @@ from ..laws.faces import face_law
 
 
 FACE_SHARE = 1e-10  # a term whose share of the prediction is below this at every point has vanished
+FIT_ELEMENTS = 250_000  # rows x points minimised together: bounds the working memory (rows are independent problems)
 
 
 def rows_of(X: Inputs, y: np.ndarray, W: np.ndarray, rows: np.ndarray) -> tuple[Inputs, np.ndarray, np.ndarray]:
@@ -54,11 +57,17 @@ def minimize_fits(
     """
     x0 = np.atleast_2d(np.asarray(x0, dtype=float))
     W = np.asarray(W, dtype=float)
+    K = x0.shape[0]
+    block = max(1, FIT_ELEMENTS // max(np.shape(y)[-1], 1))
+    if K > block:  # in blocks of rows: each row's numbers are the same as when minimised alone
+        parts = [minimize_fits(law, objective, *rows_of(X, y, W, np.arange(lo, min(K, lo + block))), x0[lo:lo + block],
+                               newton_iter=newton_iter, lbfgs_iter=lbfgs_iter, ftol=ftol, gtol=gtol,
+                               adapt_damping=adapt_damping) for lo in range(0, K, block)]
+        return BatchResult(*(np.concatenate([getattr(r, f.name) for r in parts]) for f in fields(BatchResult)))
     if not law.faces:
         return _minimize(law, objective, X, y, W, x0, newton_iter, lbfgs_iter, ftol, gtol, adapt_damping)
     idx = [law.params.index(p) for p, _ in law.faces]
     limits = np.array([v for _, v in law.faces])
-    K = x0.shape[0]
     out = BatchResult(x0.copy(), np.full(K, np.inf), np.zeros_like(x0), np.zeros(K, dtype=int),
                       np.zeros(K, dtype=bool), np.full(K, 2))
     # 1. the Newton stage, per pattern of faces the rows start on

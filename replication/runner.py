@@ -18,7 +18,8 @@ from typing import Callable
 
 from .errors import AuditError, SettingError
 from .fingerprint import fingerprint, out_of_date
-from .heap import release_freed_memory
+from .caches import forget_all
+from .heap import allocate_from_the_heap, release_freed_memory
 from .lock import tree_lock
 from .metadata.paper import load_paper, paper_keys, unusable_paper_folders
 from . import paths
@@ -147,11 +148,13 @@ def _run_one(key: str, build: Path, override, jobs: int, limit: float, problems:
     from . import timing
     from .audit import run_paper  # the heavy imports, only when something runs
 
+    allocate_from_the_heap()
     before = timing.totals()
     t0 = time.perf_counter()
     result = run_paper(key, build=build, n_boot=override, n_jobs=jobs, time_limit=limit, data_problems=problems)
     took = time.perf_counter() - t0
-    release_freed_memory()  # the next paper in this process starts from what it needs, not this paper's peak
+    forget_all()  # the next paper in this process starts from what it needs, not what this one kept or freed
+    release_freed_memory()
     after = timing.totals()
     return result["status"], result.get("error"), took, {k: v - before.get(k, 0.0) for k, v in after.items()}
 

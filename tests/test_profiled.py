@@ -73,3 +73,17 @@ def test_power_law_with_offset():
     worse = fit.theta + np.array([0.0, 0.0, 0.3])  # a claimed optimum that is not one: the search reports the gap
     cert = certify(law, squared("log"), X, y, worse, float(squared("log").value(law, worse, X, y, np.ones(60))[0]))
     assert cert.lower_found and "LOWER" in cert.summary()
+
+
+def test_profile_blocks_change_no_number(monkeypatch):
+    """The exponent grid is profiled in blocks of grid x data points (bounding the memory); any block size gives
+    the same numbers to the bit, as each grid point is its own problem."""
+    import replication.fitting.profiled as profiled
+
+    law, X, y, _ = _chinchilla_data()
+    ex = np.stack(np.meshgrid(np.linspace(0.1, 0.8, 11), np.linspace(0.1, 0.8, 9)), -1).reshape(-1, 2)
+    whole = profile_exponents(law, huber_log(1e-3), X, y, ex)
+    monkeypatch.setattr(profiled, "GRID_ELEMENTS", 7 * y.size)  # blocks of 7 grid points
+    blocks = profile_exponents(law, huber_log(1e-3), X, y, ex)
+    np.testing.assert_array_equal(whole[0], blocks[0])
+    np.testing.assert_array_equal(whole[1], blocks[1])

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ..caches import forget_between_papers
 from ..errors import DataError
 from .resolve import resolve_file
 from .schema import DataFile, ErrorsFrom, dataset_file
@@ -64,6 +65,9 @@ def _points_with_positions(dataset: str, key: str, sha256: str) -> pd.DataFrame:
         raise DataError(f"datasets/{dataset}/dataset.yaml", f"files ({key}).format",
                         f"errors_from names file '{key}' of format {spec.format}", "name a file of format digitised")
     return _digitised(resolve_file(dataset, spec), spec).points
+
+
+forget_between_papers(_points_with_positions.cache_clear)
 
 
 def matched_errors(frame: pd.DataFrame, source: ErrorsFrom, where: str) -> pd.DataFrame:

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..caches import forget_between_papers
 from .resolve import resolve_file
 from .schema import dataset_file
 from .validate import read_frame, validate_frame
 
 _TABLES_KEPT = 256  # validated tables kept per process (least recently used dropped first)
 _tables: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+forget_between_papers(_tables.clear)
 
 
 def load_table(dataset: str, key: str | None = None, mirror: Path | None = None) -> pd.DataFrame:

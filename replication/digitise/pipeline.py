@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..caches import forget_between_papers
 from .axes import axis_labels, calibrate_from_labels, find_frames, select_frame, tick_marks
 from .calibration import AxisCalibration, Tick, fit_axis
 from .colorbar import ColourBar, find_colour_bar
@@ -44,6 +45,9 @@ def _read_page(path: Path, page: int, sha256: str, first_bytes: bytes) -> Page:
 
         return read_svg(path)
     raise DigitiseError(path, "is neither an SVG nor a PDF file", "give the figure as .svg or .pdf")
+
+
+forget_between_papers(_read_page.cache_clear)
 
 
 def digitise_figure(figure: str | Path, page: int | None = None, panel: tuple[float, float, float, float] | None = None,

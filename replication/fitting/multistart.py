@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..caches import forget_between_papers
 from ..errors import FitError
 from ..laws.base import Inputs, Law, is_registered
 from .engine import minimize_fits, rows_of
@@ -26,6 +27,7 @@ CONFIRM_ROUNDS = 3  # at most 2^3 times the kept starts run to confirm an optimu
 SCREEN_ELEMENTS = 250_000  # rows x points evaluated together in the screen (bounds its memory)
 MEMO_SIZE = 32  # point estimates remembered per process (a script may declare the same fit twice)
 _memo: OrderedDict[str, FitResult] = OrderedDict()
+forget_between_papers(_memo.clear)
 
 
 def fit_multistart(

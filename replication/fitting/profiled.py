@@ -21,7 +21,7 @@ from ..laws.base import Inputs, Law, column
 from .engine import minimize_fits
 from .objectives import Objective
 
-GRID_ELEMENTS = 1_500_000  # grid points x data points evaluated together
+GRID_ELEMENTS = 500_000  # grid points x data points evaluated together (bounds the memory; rows are independent)
 GRID_BUDGET = 1_000_000  # grid points x data points of the default grid (fewer values per exponent for many points)
 IRLS_STEPS = 8
 N_POLISH = 8

@@ -121,8 +121,10 @@ def make_workload(per_start, per_resample, jobs):
     env = dict(os.environ, JOBS=str(jobs))
     cmd = ["make", "--no-print-directory", f"JOBS={jobs}"]
     t = time.perf_counter()
-    with TreeMemory() as memory:
-        subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    make = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    with TreeMemory(make.pid) as memory:
+        if make.wait() != 0:
+            raise subprocess.CalledProcessError(make.returncode, cmd)
     t_make = time.perf_counter() - t
     t = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -213,25 +215,30 @@ def robustness_workload(jobs: int) -> None:
 
 
 class TreeMemory:
-    """Peak of the summed resident memory of this process's children and all their descendants (psutil), and peak
-    of their summed proportional set size (PSS: a page shared by k processes, e.g. numpy's libraries, counted 1/k
-    in each), which is what the tree takes from the machine; RSS counts shared pages once per process."""
+    """Peak of the summed resident memory of process ``pid`` and all its descendants (psutil; not this process or
+    the workers its own workloads left running), and peak of their summed proportional set size (PSS: a page shared
+    by k processes, e.g. numpy's libraries, counted 1/k in each), which is what the tree takes from the machine;
+    RSS counts shared pages once per process."""
 
-    def __init__(self, interval: float = 0.2):
-        self.interval, self.peak, self.peak_pss = interval, 0, 0
+    def __init__(self, pid: int, interval: float = 0.2):
+        self.pid, self.interval, self.peak, self.peak_pss = pid, interval, 0, 0
 
     def __enter__(self):
         import threading
 
         import psutil
 
-        me = psutil.Process()
+        root = psutil.Process(self.pid)
         self._stop = threading.Event()
 
         def sample():
             while not self._stop.is_set():
                 total = pss = 0
-                for child in me.children(recursive=True):
+                try:
+                    tree = [root] + root.children(recursive=True)
+                except psutil.Error:  # the make has ended
+                    tree = []
+                for child in tree:
                     try:
                         info = child.memory_full_info()  # reads smaps: RSS and PSS of the same moment
                         total, pss = total + info.rss, pss + getattr(info, "pss", info.rss)

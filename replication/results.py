@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
-
-import numpy as np
 
 from .errors import ResultError
 
@@ -17,6 +16,9 @@ def _plain(obj):
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
+    np = sys.modules.get("numpy")  # a numpy value exists only where numpy is loaded (not imported here for it)
+    if np is None:
+        return obj
     if isinstance(obj, np.ndarray):
         return _plain(obj.tolist())
     if isinstance(obj, (np.floating,)):

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1] / "replication"
 LAYERS = [
     ("base", ["replication", "replication.errors", "replication.paths", "replication.results", "replication.settings",
               "replication.timing", "replication.lock", "replication.fingerprint", "replication.isolation",
-              "replication.parallel", "replication.heap", "replication.caches"]),
+              "replication.parallel", "replication.heap", "replication.caches", "replication.lazy"]),
     ("digitise", ["replication.digitise"]),
     ("data", ["replication.data"]),
     ("metadata", ["replication.metadata"]),

@@ -6,17 +6,13 @@ out of date) does not import pandas.
 
 from __future__ import annotations
 
-from importlib import import_module
+from ..lazy import lazy_names
 
 _FROM = {"Dataset": "schema", "DataFile": "schema", "dataset_file": "schema", "load_dataset_meta": "schema",
          "load_table": "tables", "lookup": "join", "match_names": "join", "resolve_file": "resolve",
          "sha256_of": "resolve", "validate_frame": "validate"}
 
-
-def __getattr__(name: str):
-    if name in _FROM:
-        return getattr(import_module(f".{_FROM[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _FROM)
 
 
 __all__ = sorted(_FROM)

@@ -7,16 +7,12 @@ digitiser's numerical stack).
 
 from __future__ import annotations
 
-from importlib import import_module
+from ..lazy import lazy_names
 
 _FROM = {"DigitiseError": "errors", "digitise_figure": "pipeline", "Digitisation": "result",
          "write_digitisation": "record", "import_wpd": "wpd"}
 
-
-def __getattr__(name: str):
-    if name in _FROM:
-        return getattr(import_module(f".{_FROM[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _FROM)
 
 
 __all__ = sorted(_FROM)

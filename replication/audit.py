@@ -78,6 +78,7 @@ class Audit:
         self.paper = paper
         self.variant = variant  # a paper-level alternative (robustness/script_specs.py): a light rerun, no figures
         self.varied: list[str] = []  # the fits the variant changed
+        self.scored: list[tuple] = []  # (error, decimals) of each comparison of per_group fits by wins (Audit.wins)
         self.draws = variant is None  # figures are drawn by the main run only
         self.out_dir = Path(out_dir)
         self.n_boot_override = n_boot
@@ -335,14 +336,20 @@ class Audit:
         objective, starts = self._varied_choice(name, tuple(law_obj.params), dict(objective or proto.objective),
                                                 dict(starts or proto.starts))
         objective_obj = make_objective(objective)
-        grid = start_grid(law_obj.params, starts)
+        nest = None if self.variant is None or name not in self.variant.warm else self.variant.nesting(law_obj.name)
+        X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
+        if nest is not None:  # the larger law of the family, from the main optimum embedded in it (laws/nesting.py)
+            law_obj = get_law(nest.larger)
+            self.varied.append(name)
+            grid = nest.starts(self.variant.warm[name], X)
+        else:
+            grid = start_grid(law_obj.params, starts)
         boot_spec = dict(proto.bootstrap if bootstrap is None else bootstrap)
         extra_spec = proto.extrapolation if extrapolation is None else extrapolation
-        X, y = self._arrays(frame, inputs, target, law_obj, objective_obj)
         light = self.variant is not None
         with stage("multi-start"):
             if light and name in self.variant.warm:  # from the main optimum beside the ranked grid
-                warm, screen = self.variant.starts_with_optimum(name, grid)
+                warm, screen = self.variant.starts_with_optimum(name, grid, nest)
                 point = fit_multistart(law_obj, objective_obj, X, y, warm, screen_iter=screen, keep_fraction=0.0,
                                        keep_min=RERUN_KEEP_STARTS, confirm=False)
             else:
@@ -418,7 +425,7 @@ class Audit:
         if extra_spec:
             held_grid, held_options = grid, {}
             if light:  # from the rerun fit's ranked starts and the main check's optimum
-                held_grid, held_options = self.variant.held_out_starts(name, point, grid)
+                held_grid, held_options = self.variant.held_out_starts(name, point, grid, nest)
             with stage("extrapolation refits"):
                 held, held_theta = self._extrapolate(name, frame, extra_spec, law_obj, objective_obj, held_grid, X, y,
                                                      **held_options)
@@ -566,9 +573,13 @@ class Audit:
         objective, starts = self._varied_choice(f.name, tuple(law.params), dict(f.objective or self.paper.protocol.objective),
                                                 dict(f.starts or self.paper.protocol.starts))
         warm = None if self.variant is None else self.variant.group_warm.get(f.name)  # each group's main optimum
-        res = fit_groups(frame, keys, law, make_objective(objective), start_grid(law.params, starts), inputs=f.inputs,
-                         target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
-                         n_jobs=self.n_jobs, extra_starts=warm, **f.options)
+        if self.variant is not None and self.variant.reuses_groups(f.name, tuple(law.params), dict(f.objective or self.paper.protocol.objective),
+                                                                   dict(f.starts or self.paper.protocol.starts)):
+            res = self.variant.group_results[f.name].copy()  # the main run's fits: the variant changes none of them
+        else:
+            res = fit_groups(frame, keys, law, make_objective(objective), start_grid(law.params, starts), inputs=f.inputs,
+                             target=f.target, held_out=extra["held_out"], source=f"papers/{self.paper.key}/paper.yaml",
+                             n_jobs=self.n_jobs, extra_starts=warm, **f.options)
         self.per_group[f.name] = (res, [f.group_by] if isinstance(f.group_by, str) else list(f.group_by), law.name)
         if extra.get("record", True) is False:  # a sensitivity grid: its cells are a paper table, not one check
             return res
@@ -585,13 +596,17 @@ class Audit:
                         + ("" if n_conv == len(res) else "; the others stopped at the iteration cap"))
         return res
 
-    def wins(self, fits: list[str], error: str = "rmse_log", decimals: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def wins(self, fits: list[str], error: str = "rmse_log", decimals: int | None = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Which per_group fit has the lowest held-out ``error`` on each group (truncated to ``decimals``, ties
         shared, a failed fit worst; checks/wins.py), with the share of wins bootstrapped over the protocol's unit.
 
         Adds quantities <fit>_win_share (with its interval), <fit>_wins and curves; returns the per-group table
         (keys, points, each fit's error, winners), the summary per fit and the share of each group's win per fit.
         """
+        self.scored.append((error, decimals))
+        if self.variant is not None:  # a scoring alternative of the paper-level multiverse (family_specs.py)
+            error, decimals, changed = self.variant.score(error, decimals)
+            self.varied += fits if changed else []
         res = [self.per_group[n][0] for n in fits]
         keys = self.per_group[fits[0]][1]
         if any(self.per_group[n][1] != keys or not r[keys].equals(res[0][keys]) for n, r in zip(fits, res)):
@@ -1141,7 +1156,8 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                     add_script_multiverse(result["sensitivity"], paper, result["claims"], audit.quantities,
                                           audit.health, audit.recipes, audit.per_group,
                                           variant_rerun, n_jobs, PAPERS / key / "paper.yaml",
-                                          read_multiverse(PAPERS / key / "paper.yaml", protocol), override)
+                                          read_multiverse(PAPERS / key / "paper.yaml", protocol), override,
+                                          scored=audit.scored)
                     add_consistency_multiverse(result["sensitivity"], paper, audit.consistency_runs, audit.quantities,
                                                audit.health, result["claims"], PAPERS / key / "paper.yaml", protocol)
             result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
@@ -1162,13 +1178,17 @@ def variant_rerun(key: str, variant: Variant, n_boot: int | None) -> dict:
     """The replication script rerun light under a paper-level variant (robustness/script_multiverse.py), in this
     process: the verdict rows of every claim and the fits the variant changed."""
     paper = load_paper(key)
+    if variant.settings:  # changed protocol settings: every fit of the script may see other data
+        paper = paper.model_copy(update={"protocol": paper.protocol.model_copy(
+            update={"settings": {**paper.protocol.settings, **variant.settings}})})
     try:
         with tempfile.TemporaryDirectory() as tmp, inline_tasks():
             audit = Audit(paper, Path(tmp), n_boot=n_boot, n_jobs=1, variant=variant)
             _load_script(key)(audit)
     except Exception as exc:  # a choice the data cannot take (e.g. a log criterion on zeros) skips that choice only
         return {"error": failure_reason(exc, key, PAPERS / key / "replicate.py", 0), "varied": []}
-    return {"claims": evaluate_claims(paper, audit.quantities, audit.health), "varied": list(dict.fromkeys(audit.varied))}
+    varied = list(audit.fits) + list(audit.per_group) if variant.settings else audit.varied
+    return {"claims": evaluate_claims(paper, audit.quantities, audit.health), "varied": list(dict.fromkeys(varied))}
 
 
 def record_failure(key: str, reason: str, build: Path | None = None, data_problems: dict | None = None,

@@ -75,3 +75,15 @@ def test_extrapolation_rows_per_estimator(result):
     assert all(r["n_fit"] == 4272 and r["n_held_out"] == 15323 for r in rows.values())
     assert rows["M4"]["rmse_log"] < rows["M1"]["rmse_log"]
     assert np.isfinite(rows["M4"]["are"])
+
+
+def test_the_winner_is_rescored_under_other_errors_without_refitting(result):
+    """The scoring alternatives run in a plain make (the main run's curve fits reused); the criterion and grid
+    alternatives, which refit all 368 curves, wait for the full study."""
+    sens = result["sensitivity"]
+    rows = {r["spec"]: r for r in sens["rows"] if r["claim"] == "m4_best_on_most"}
+    assert {"main", "win_error_are", "win_error_max_are", "win_untruncated"} <= set(rows)
+    assert all(rows[s]["fits_changed"] == ["M1", "M2", "M3", "M4"] for s in ("win_error_are", "win_untruncated"))
+    assert len({rows[s]["value"] for s in ("main", "win_error_are", "win_error_max_are", "win_untruncated")}) == 4
+    skipped = {s["spec"]: s["reason"] for s in sens["skipped"] if s["fit"] == "script"}
+    assert "make robustness" in skipped["huber_0.01"] and "win_error_rmse_log" in skipped

@@ -4,6 +4,7 @@ The repository prints its RMSLE values but records none, so the numbers below ar
 results; the fits converge from thousands of starts to the same optimum, so tight tolerances apply.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,3 +46,12 @@ def test_held_out_split_rows(result):
     scores = pd.DataFrame(t["rows"], columns=t["columns"]).set_index("law")
     assert rows["main"]["rmse_log"] == pytest.approx(scores.loc["bnsl", "rmse_log_y_plus_1_extrapolate"], rel=1e-6)
     assert rows["power_law"]["rmse_log"] == pytest.approx(scores.loc["power law with offset", "rmse_log_y_plus_1_extrapolate"], rel=1e-6)
+
+
+def test_one_more_break_is_a_paper_level_alternative(result):
+    """The family default for a broken power law: both one-break fits refitted with two breaks (started from their
+    one-break optima), the extrapolation claim re-judged."""
+    (row,) = [r for r in result["sensitivity"]["rows"] if r["spec"] == "law_bnsl_2break"]
+    assert row["fit"] == "script" and row["fits_changed"] == ["main", "bnsl_first14"]
+    assert row["changed"].startswith("law: a broken power law with 2 breaks instead of 1")
+    assert np.isfinite(row["value"]) and row["value"] != result["quantities"]["bnsl_first14.rmsle_ratio_power_law_over_bnsl"]["value"]

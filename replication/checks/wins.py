@@ -13,11 +13,14 @@ import pandas as pd
 from ..uncertainty.resample import group_codes
 
 
-def win_shares(errors: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
-    """Per task (row) and method (column), the share of the win: 1 for a sole winner, 1/k in a k-way tie."""
+def win_shares(errors: pd.DataFrame, decimals: int | None = 3) -> pd.DataFrame:
+    """Per task (row) and method (column), the share of the win: 1 for a sole winner, 1/k in a k-way tie
+    (``decimals`` None: errors compared as they are, ties only when equal)."""
     e = errors.to_numpy(dtype=float)
-    scale = 10.0**decimals
-    e = np.where(np.isfinite(e), np.trunc(e * scale) / scale, np.inf)
+    if decimals is not None:
+        scale = 10.0**decimals
+        e = np.trunc(e * scale) / scale
+    e = np.where(np.isfinite(e), e, np.inf)
     best = e.min(axis=1, keepdims=True)
     winners = (e == best).astype(float)
     shares = winners / winners.sum(axis=1, keepdims=True)

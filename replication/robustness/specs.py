@@ -28,7 +28,7 @@ from ..errors import MetadataError
 from ..fitting import make_objective
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "check_entries", "dense_axes",
-           "search_specs", "criterion_specs", "objective_specs", "added_spec", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
+           "search_specs", "criterion_specs", "objective_specs", "added_spec", "score_words", "WIN_ERRORS", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 DATA_KEYS = ("counting", "resampling", "no_exclusion")  # checked in detail by data_specs.py
@@ -81,6 +81,16 @@ class Spec:
     perturb: bool = False  # every bootstrap replicate's points moved within their digitisation errors
     origin: str = "default"  # "default" or "paper"
     extra: dict = field(default_factory=dict)
+    # paper-level choices only (robustness/family_specs.py): how per-group fits are scored against each other (error
+    # column, truncation decimals), the law swapped for the larger one it is nested in, or protocol settings changed
+    score: dict | None = None
+    law: str | None = None  # the nested law this specification fits instead (laws/nesting.py)
+    settings: dict | None = None
+
+    @property
+    def paper_level(self) -> bool:
+        """Whether only a rerun of the whole script can apply this choice (scoring, law or settings)."""
+        return self.score is not None or self.law is not None or self.settings is not None
 
 
 def family_of(law: str) -> str:
@@ -215,14 +225,25 @@ def check_entries(path: Path, block: dict, field_: str) -> None:
 def added_spec(path: Path, i: int, e: dict) -> Spec:
     """One ``add`` entry as a Spec, with the field at fault named."""
     where = f"protocol.multiverse.add[{i}]"
-    allowed = {"name", "reason", "objective", "starts", "points"}
+    kinds = ("objective", "starts", "points", "settings", "score")
+    allowed = {"name", "reason", *kinds}
     unknown = set(e) - allowed
     if unknown:
         raise MetadataError(path, f"{where}.{sorted(unknown)[0]}", "unknown key", f"use {', '.join(sorted(allowed))}")
-    choices = [k for k in ("objective", "starts", "points") if k in e]
+    choices = [k for k in kinds if k in e]
     if len(choices) != 1:
         raise MetadataError(path, where, f"specification '{e['name']}' changes {len(choices)} choices",
-                            "give exactly one of objective:, starts: or points: (one choice per specification)")
+                            "give exactly one of objective:, starts:, points:, settings: or score: (one choice per "
+                            "specification)")
+    if "settings" in e:
+        if not isinstance(e["settings"], dict) or not e["settings"]:
+            raise MetadataError(path, f"{where}.settings", f"expected a mapping of protocol.settings entries, got {e['settings']!r}",
+                                "give the settings the alternative changes and their new values")
+        return Spec(e["name"], "settings", "protocol settings " + ", ".join(sorted(e["settings"])) + " changed",
+                    e["reason"], settings=dict(e["settings"]), origin="paper")
+    if "score" in e:
+        return Spec(e["name"], "scoring", score_words(path, f"{where}.score", e["score"]), e["reason"],
+                    score=dict(e["score"]), origin="paper")
     if "objective" in e:
         try:
             make_objective(e["objective"])
@@ -247,11 +268,14 @@ def added_spec(path: Path, i: int, e: dict) -> Spec:
                 origin="paper")
 
 
-def paper_specs(path: Path, block: dict, defaults: list[Spec]) -> tuple[list[Spec], list[dict]]:
-    """The defaults minus the paper's exclusions plus its additions; and the exclusions (name, reason) to report."""
+def paper_specs(path: Path, block: dict, defaults: list[Spec], elsewhere: frozenset = frozenset()) -> tuple[list[Spec], list[dict]]:
+    """The defaults minus the paper's exclusions plus its additions (those a fit can take: not the paper-level ones);
+    and the exclusions (name, reason) to report. ``elsewhere``: names of paper-level defaults, excluded there."""
     names = {s.name for s in defaults}
     excluded = []
     for i, e in enumerate(block.get("exclude", [])):
+        if e["name"] in elsewhere and e["name"] not in names:
+            continue
         if e["name"] not in names:
             raise MetadataError(path, f"protocol.multiverse.exclude[{i}].name", f"no default specification '{e['name']}'",
                                 f"use one of {', '.join(sorted(names))}")
@@ -263,5 +287,28 @@ def paper_specs(path: Path, block: dict, defaults: list[Spec]) -> tuple[list[Spe
         if spec.name in names or spec.name in {s.name for s in specs}:
             raise MetadataError(path, f"protocol.multiverse.add[{i}].name", f"specification '{spec.name}' already exists",
                                 "give it a new name")
-        specs.append(spec)
+        if not spec.paper_level:
+            specs.append(spec)
     return specs, excluded
+
+
+WIN_ERRORS = {"rmse_log": "RMSE of log loss", "are": "mean absolute relative error", "max_are": "largest relative error"}
+
+
+def score_words(path: Path, where: str, score) -> str:
+    """A ``score`` choice in words ({error: one of WIN_ERRORS, decimals: a whole number or null}), checked."""
+    if not isinstance(score, dict) or not score or set(score) - {"error", "decimals"}:
+        raise MetadataError(path, where, f"expected {{error:, decimals:}}, got {score!r}",
+                            f"give error: (one of {', '.join(WIN_ERRORS)}) and/or decimals: (a whole number, or null)")
+    words = []
+    if "error" in score:
+        if score["error"] not in WIN_ERRORS:
+            raise MetadataError(path, f"{where}.error", f"unknown error {score['error']!r}", f"use one of {', '.join(WIN_ERRORS)}")
+        words.append(f"winners by {WIN_ERRORS[score['error']]} on the held-out split")
+    if "decimals" in score:
+        d = score["decimals"]
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
+            raise MetadataError(path, f"{where}.decimals", f"expected a whole number or null, got {d!r}",
+                                "give the decimals errors are truncated to, or null for none")
+        words.append("errors compared untruncated (ties only when equal)" if d is None else f"errors truncated to {d} decimals")
+    return "; ".join(words)

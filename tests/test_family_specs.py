@@ -141,3 +141,59 @@ def test_settings_alternatives_name_a_missing_setting_and_over_training_fits_ask
         script_specs(Path("paper.yaml"), {"add": [{"name": "s", "reason": "r", "score": {"error": "mae"}}]})
     assert "settings:" in fitted_runs_note({"overtraining_loss"}, [])
     assert fitted_runs_note({"overtraining_loss"}, specs) == "" and fitted_runs_note({"chinchilla"}, []) == ""
+
+
+def test_the_tied_laws_nest_in_their_untied_forms():
+    for tied, larger in (("chinchilla_tied", "chinchilla"), ("data_constrained", "data_constrained_untied")):
+        n = nesting_of(tied)
+        assert n.larger == larger
+        small, big = get_law(tied), get_law(larger)
+        theta = np.linspace(0.5, 1.5, small.n_params)
+        X = {"N": np.geomspace(1e7, 1e10, 9), "D": np.geomspace(1e8, 1e11, 9), "U": np.geomspace(1e8, 1e10, 9)}
+        X = {k: X[k] for k in big.inputs}
+        assert np.allclose(big.predict(n.embed(theta)[0], X), small.predict(theta, X), rtol=1e-13)
+        beta = big.params.index("beta")
+        assert sorted(n.starts(theta, X)[:, beta] - theta[small.params.index("alpha")]) == pytest.approx(
+            [-0.1, -0.05, 0.0, 0.05, 0.1])
+
+
+def test_a_fit_level_planted_fragility_of_a_tie_is_found():
+    """Runs with alpha = 0.3 and beta = 0.6 fitted by the tied law (one exponent): a claim alpha = 0.3 is not
+    reproduced by the tied fit, and is under the untied alternative, which must be the most influential choice."""
+    from replication.checks.claims import evaluate_claims
+    from replication.fitting import fit_multistart, make_objective, start_grid
+    from replication.metadata.paper import Paper
+    from replication.robustness import multiverse as mv
+    from replication.uncertainty.bootstrap import bootstrap_fit
+
+    rng = np.random.default_rng(11)
+    N, D = (a.ravel() for a in np.meshgrid(np.geomspace(1e7, 1e9, 6), np.geomspace(1e9, 1e11, 6)))
+    y = (1.7 + np.exp(6.0) / N**0.3 + np.exp(15.0) / D**0.6) * np.exp(rng.normal(0, 0.002, N.size))
+    frame = pd.DataFrame({"N": N, "D": D, "y": y})
+    starts = {"a": [4.0, 8.0], "b": [4.0, 8.0, 12.0, 16.0], "e": [0.0, 0.5], "alpha": [0.2, 0.5]}
+    objective = {"name": "squared", "space": "log"}
+    claim = {"id": "alpha", "statement": "alpha is 0.3", "source": "synthetic", "provenance": "paper", "quantity": "alpha",
+             "value": 0.3, "rule": "relative", "tolerance": 0.05, "tolerance_reason": "a synthetic claim"}
+    paper = Paper.model_validate({
+        "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
+        "law": {"name": "chinchilla_tied", "statement": "one exponent"},
+        "protocol": {"as_reported": "least squares on log loss", "objective": objective, "starts": starts,
+                     "bootstrap": {"n": 20, "seed": 5}},
+        "claims": [claim]})
+    law, obj = get_law("chinchilla_tied"), make_objective(objective)
+    X = {"N": N, "D": D}
+    grid = start_grid(law.params, starts)
+    point = fit_multistart(law, obj, X, y, grid)
+    boot = bootstrap_fit(law, obj, X, y, point, grid, n_boot=20, seed=5).theta
+    qs, _, _ = mv.fit_quantities(law, point.theta, boot, {}, "")
+    quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
+    claims = evaluate_claims(paper, quantities, [])
+    recipe = mv.FitRecipe("main", "chinchilla_tied", {"N": "N", "D": "D"}, "y", objective, starts, {"n": 20, "seed": 5},
+                          frame, X, y, np.asarray(point.theta))
+    out = mv.run_multiverse(paper, {"main": recipe}, quantities, [], claims, protocol_raw={})
+    rows = {r["spec"]: r for r in out["rows"]}
+    assert rows["main"]["verdict"] == "not reproduced" and rows["main"]["value"] > 0.4
+    assert rows["law_chinchilla"]["verdict"] == "reproduced" and abs(rows["law_chinchilla"]["value"] - 0.3) < 0.01
+    assert rows["law_chinchilla"]["changed"] == "law: chinchilla with beta = alpha untied"
+    (summary,) = out["robustness"]
+    assert summary["most_influential_choice"] == "law_chinchilla"

@@ -6,6 +6,7 @@ import numpy as np
 
 from .base import Inputs, Law, column, logsumexp_terms, register
 from .fixed import tie
+from .nesting import register_nesting, untied_nesting
 
 PARAMS = ("a", "b", "e", "alpha", "beta")
 
@@ -69,3 +70,4 @@ CHINCHILLA_TIED = register(
         description="the Hoffmann et al. form with alpha = beta, fitted as LSE(a - alpha log N, b - alpha log D, e)",
     )
 )
+register_nesting(untied_nesting(CHINCHILLA_TIED, CHINCHILLA, {"beta": "alpha"}))

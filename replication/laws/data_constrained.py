@@ -19,6 +19,7 @@ import numpy as np
 
 from .base import Inputs, Law, column, logsumexp_terms, register
 from .fixed import tie
+from .nesting import register_nesting, untied_nesting
 
 
 SERIES_BELOW = 0.1  # below this x, 1 - (1 + x) e^-x from its series (the direct form loses 2 eps / x to cancellation)
@@ -143,3 +144,4 @@ DATA_CONSTRAINED = register(
         description="Muennighoff et al. 2023 data-constrained law with a single exponent (alpha = beta)",
     )
 )
+register_nesting(untied_nesting(DATA_CONSTRAINED, DATA_CONSTRAINED_UNTIED, {"beta": "alpha"}))

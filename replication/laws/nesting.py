@@ -14,7 +14,9 @@ import numpy as np
 
 from .base import Inputs
 
-__all__ = ["Nesting", "register_nesting", "nesting_of", "nestings"]
+__all__ = ["Nesting", "register_nesting", "nesting_of", "nestings", "untied_nesting", "UNTIE_OFFSETS"]
+
+UNTIE_OFFSETS = (-0.1, -0.05, 0.05, 0.1)  # starts of an untied parameter: its leader's value plus these
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,31 @@ def register_nesting(n: Nesting) -> Nesting:
 def nesting_of(law: str) -> Nesting | None:
     """The larger law ``law`` is nested in, if one is registered."""
     return _NESTINGS.get(law)
+
+
+def untied_nesting(tied, base, ties: dict[str, str]) -> Nesting:
+    """The law ``tied`` (laws/fixed.py ``tie``: ``base`` with each parameter in ``ties`` equal to its leader) nested in
+    ``base``: embedding copies the leader into the tied parameter; starts also move it by UNTIE_OFFSETS."""
+    free = list(tied.params)
+    source = [free.index(ties.get(p, p)) for p in base.params]
+    moved = [base.params.index(p) for p in ties]
+
+    def embed(theta: np.ndarray) -> np.ndarray:
+        return np.atleast_2d(np.asarray(theta, dtype=float))[:, source]
+
+    def starts(theta: np.ndarray, X: Inputs) -> np.ndarray:
+        rows = embed(theta)
+        out = [rows]
+        for d in UNTIE_OFFSETS:
+            r = rows.copy()
+            r[:, moved] += d
+            out.append(r)
+        return np.vstack(out)
+
+    held = ", ".join(f"{p} = {leader}" for p, leader in ties.items())
+    return Nesting(tied.name, base.name, f"{base.name} with {held} untied",
+                   "tying exponents is a modelling choice the data may not support; the untied law can only fit the "
+                   "points better, and the claims should not hinge on the tie", embed, starts)
 
 
 def nestings() -> list[Nesting]:

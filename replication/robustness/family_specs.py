@@ -3,8 +3,9 @@
 - Scoring (learning-curve comparisons such as Alabdulmohsin et al.'s M1-M4): which estimator wins a curve depends
   on the error it is judged by and on how errors are rounded before comparing; each other error the per-group fits
   record, and untruncated errors, are alternatives for a paper whose script compares fits by wins (Audit.wins).
-- Nesting (broken power laws): a law with a registered larger law of its family (laws/nesting.py: one more break)
-  is refitted as that law, started from the main optimum embedded in it.
+- Nesting: a law with a registered larger law of its family (laws/nesting.py: a broken power law with one more
+  break; the data-constrained and Chinchilla forms with beta untied from alpha) is refitted as that law, started from
+  the main optimum embedded in it; for a main fit by the fit-level multiverse, for the script's claims by a rerun.
 - Fitted runs (over-training laws): which runs the law is fitted on is a paper setting, so the alternatives are the
   paper's own ``add`` entries with ``settings:``; a paper with an over-training fit that declares none is told so.
 """

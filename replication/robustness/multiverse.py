@@ -36,11 +36,13 @@ from ..fitting.hessian import objective_hessian
 from ..fitting.profiled import STRUCTURES, search_starts, structure_of
 from ..laws import get_law
 from ..laws.allocation import DERIVED
+from ..laws.nesting import nesting_of
 from ..metadata.paper import Paper
 from ..parallel import run_tasks
 from ..timing import stage
 from ..uncertainty.bootstrap import bootstrap_fit
 from .data_specs import check_data_block, data_specs, spec_units, spec_view
+from .family_specs import family_names, nesting_specs
 from .main_rows import COMPARED_WITH_MAIN, REFERENCE_SPEC, main_rows
 from .specs import Spec, default_specs, dense_axes, paper_specs, read_multiverse
 
@@ -128,18 +130,22 @@ def fit_quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings:
 
 def spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
                keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
-               screened: np.ndarray | None = None, procedure: str = "grid") -> dict:
+               screened: np.ndarray | None = None, procedure: str = "grid", starts: np.ndarray | None = None) -> dict:
     """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
     the fit's quantities and health rows. ``screened`` (the paper's grid as the main fit's screen advanced it) replaces
     a fresh screen of the grid: the starts are ranked by this specification's objective and the best run to the end.
-    ``procedure`` "profiled" takes the starts from the profiled exponent search instead of the grid ``axes``.
+    ``procedure`` "profiled" takes the starts from the profiled exponent search instead of the grid ``axes``;
+    ``starts`` (a larger law's starts around the main optimum, laws/nesting.py) replaces the grid, screened like it.
     Deterministic in its arguments."""
     law = get_law(law_name)
     obj = make_objective(objective)
     Xs = {k: v[keep] for k, v in X.items()}
     ys = y[keep]
     gs = None if groups is None else np.asarray(groups)[keep]
-    base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
+    if starts is not None:
+        base, screen_iter = np.asarray(starts, dtype=float), DENSE_SCREEN
+    else:
+        base, screen_iter = (screened, 0) if screened is not None else (start_grid(law.params, axes), DENSE_SCREEN)
     grid = boot_grid = np.vstack([base, np.asarray(theta0, dtype=float)[None, :]])
     if procedure == "profiled":  # the point from the search's starts; the bootstrap's safeguard keeps the paper's grid
         grid = np.vstack([_profiled_starts(law, obj, Xs, ys, theta0, axes), np.asarray(theta0, dtype=float)[None, :]])
@@ -174,8 +180,9 @@ def _search_support(spec: Spec, law) -> str:
 def _specs_for(paper: Paper, recipe: FitRecipe, block: dict, path: Path) -> tuple[list[Spec], list[dict]]:
     """The fit's default specifications, those its data support (data_specs.py), and the paper's changes."""
     inputs = tuple(get_law(recipe.law).inputs)
-    defaults = default_specs(recipe.law, recipe.objective, inputs) + data_specs(recipe, block, inputs, path)
-    return paper_specs(path, block, defaults)
+    defaults = (default_specs(recipe.law, recipe.objective, inputs) + data_specs(recipe, block, inputs, path)
+                + nesting_specs({recipe.law}))
+    return paper_specs(path, block, defaults, family_names())
 
 
 def _plan(recipe: FitRecipe, spec: Spec, law, path: Path, i_col: dict) -> tuple[np.ndarray | None, str, dict]:
@@ -261,6 +268,8 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
         fit_claims = claims_of(paper, produced, judged)
         out["fits"].append({"fit": fit, "n_boot": n_boot, "specs": [s.name for s in specs],
                             "claims": [c.id for c in fit_claims]})
+        if not fit_claims:  # the refits would judge no claim
+            continue
         for spec in specs:
             view, seen = spec_view(recipe, spec, tuple(law.inputs), path)
             reason = _search_support(spec, law)
@@ -279,9 +288,15 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
             groups, unit = units
             seed = spec_seed(int(recipe.bootstrap.get("seed", 0)), fit, spec.name)
             obj = spec.objective if spec.objective is not None else recipe.objective
-            tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
-                          n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
-                          "profiled" if spec.starts == "profiled" else "grid"))
+            nest = nesting_of(recipe.law) if spec.law is not None else None
+            if nest is not None:  # the larger law, from the main optimum embedded in it and the starts around it
+                Xk = {k: v[keep] for k, v in view.X.items()}
+                tasks.append((paper.key, fit, nest.larger, obj, axes, view.X, view.y, keep, groups, unit,
+                              nest.embed(recipe.theta)[0], n_boot, seed, settings, None, "grid", nest.starts(recipe.theta, Xk)))
+            else:
+                tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
+                              n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
+                              "profiled" if spec.starts == "profiled" else "grid"))
             meta.append((fit, spec, "; ".join(x for x in (seen, note) if x), seed, fit_claims, prefix))
     if not meta:
         return out

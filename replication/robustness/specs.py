@@ -84,13 +84,13 @@ class Spec:
     # paper-level choices only (robustness/family_specs.py): how per-group fits are scored against each other (error
     # column, truncation decimals), the law swapped for the larger one it is nested in, or protocol settings changed
     score: dict | None = None
-    law: str | None = None  # the nested law this specification fits instead (laws/nesting.py)
+    law: str | None = None  # the larger law this specification fits instead (laws/nesting.py), at either level
     settings: dict | None = None
 
     @property
     def paper_level(self) -> bool:
-        """Whether only a rerun of the whole script can apply this choice (scoring, law or settings)."""
-        return self.score is not None or self.law is not None or self.settings is not None
+        """Whether only a rerun of the whole script can apply this choice (scoring or settings)."""
+        return self.score is not None or self.settings is not None
 
 
 def family_of(law: str) -> str:

@@ -26,7 +26,7 @@ from .checks.claims import evaluate_claims
 from .checks.wins import resample_tasks, win_shares
 from .checks.extrapolation import extrapolation_errors, fit_and_score, split_by_threshold
 from .checks.coverage_check import add_calibrated_width, coverage_rows
-from .checks.profile_agreement import profile_rows
+from .checks.profile_agreement import line_profile_rows, profile_rows
 from .checks.fit_health import fit_health_rows, health_row
 from .checks.quantity import Quantity
 from .data import dataset_file, load_table
@@ -761,6 +761,17 @@ class Audit:
         n, kind = result.n_points, result.description
         for k, (v, smp) in result.quantities(budgets, names).items():
             self.add_quantity(f"{prefix}{k}{suffix}", v, smp, n, kind)
+        if self.variant is None and result.fit is not None and result.exponent_samples is not None:
+            with stage("profile intervals"):  # the line's slope profile beside the bootstrap of the exponents
+                used = result.used
+                own, other = ("a_alloc", "b_alloc") if iso.optimum_of == "N" else ("b_alloc", "a_alloc")
+                exponents = {own: (0.0, 1.0), other: (1.0, -1.0)}
+                if names.get("exponent"):
+                    exponents[names["exponent"]] = (0.0, 1.0)
+                self.profiles += line_profile_rows(
+                    self.paper.key, name, used["budget"].to_numpy(dtype=float), used["x_opt"].to_numpy(dtype=float),
+                    used[iso.sd].to_numpy(dtype=float) if iso.weighted else None,
+                    {f"{prefix}{k}{suffix}": v for k, v in exponents.items()}, self.quantities)
         thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
         for threshold in thresholds:
             errors, sub, n_fit, n_held = extrapolate(result, float(threshold))

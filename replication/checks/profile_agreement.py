@@ -7,7 +7,7 @@ import numpy as np
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
-from ..uncertainty.profile import profile_interval, profiled_quantities
+from ..uncertainty.profile import LINE_CALIBRATION, line_slope_profile, profile_interval, profiled_quantities
 from .quantity import Quantity
 from .verdicts import MC_SE_MULTIPLE
 
@@ -37,20 +37,43 @@ def profile_rows(paper: str, fit: str, prefix: str, law: Law, objective: Objecti
         se = q.se
         step = se if np.isfinite(se) and se > 0 else 0.05 * max(abs(q.value), 1e-3)
         pi = profile_interval(law, objective, X, y, point, name, elim, q.value, step, LEVEL)
-        (b_lo, b_hi), (m_lo, m_hi) = q.interval(LEVEL), q.interval_mcse(LEVEL)
-        bad = [side for side, args in (("low", (pi.low, pi.low_reached, b_lo, m_lo)),
-                                       ("high", (pi.high, pi.high_reached, b_hi, m_hi))) if _differs(*args)]
-        detail = []
-        if bad:
-            detail.append(f"the {' and '.join(bad)} end(s) differ by more than {MC_SE_MULTIPLE:g} Monte Carlo SEs")
-        for side, ok in (("low", pi.low_reached), ("high", pi.high_reached)):
-            if not ok:
-                detail.append(f"the profile's {side} end was not reached within 12 bootstrap SEs (or the quantity's bound)")
-        if pi.lower_optimum:
-            detail.append("the profile went below the fit's optimum: the fit is not at the criterion's minimum")
-        rows.append({"paper": paper, "fit": fit, "quantity": prefix + name, "value": float(q.value),
-                     "profile_low": pi.low, "profile_high": pi.high, "bootstrap_low": b_lo, "bootstrap_high": b_hi,
-                     "bootstrap_low_mcse": m_lo, "bootstrap_high_mcse": m_hi, "level": LEVEL,
-                     "agreement": "disagree" if bad else "agree", "detail": "; ".join(detail) or "agree within Monte Carlo error",
-                     "calibration": pi.calibration})
+        rows.append(_row(paper, fit, prefix + name, q, pi.low, pi.high, pi.low_reached, pi.high_reached,
+                         pi.lower_optimum, pi.calibration))
+    return rows
+
+
+def _row(paper: str, fit: str, name: str, q: Quantity, low: float, high: float, low_reached: bool = True,
+         high_reached: bool = True, lower_optimum: bool = False, calibration: str = "") -> dict:
+    """A profile.csv row: the profile interval beside the quantity's bootstrap interval, and whether they agree."""
+    (b_lo, b_hi), (m_lo, m_hi) = q.interval(LEVEL), q.interval_mcse(LEVEL)
+    bad = [side for side, args in (("low", (low, low_reached, b_lo, m_lo)),
+                                   ("high", (high, high_reached, b_hi, m_hi))) if _differs(*args)]
+    detail = []
+    if bad:
+        detail.append(f"the {' and '.join(bad)} end(s) differ by more than {MC_SE_MULTIPLE:g} Monte Carlo SEs")
+    for side, ok in (("low", low_reached), ("high", high_reached)):
+        if not ok:
+            detail.append(f"the profile's {side} end was not reached within 12 bootstrap SEs (or the quantity's bound)")
+    if lower_optimum:
+        detail.append("the profile went below the fit's optimum: the fit is not at the criterion's minimum")
+    return {"paper": paper, "fit": fit, "quantity": name, "value": float(q.value),
+            "profile_low": low, "profile_high": high, "bootstrap_low": b_lo, "bootstrap_high": b_hi,
+            "bootstrap_low_mcse": m_lo, "bootstrap_high_mcse": m_hi, "level": LEVEL,
+            "agreement": "disagree" if bad else "agree", "detail": "; ".join(detail) or "agree within Monte Carlo error",
+            "calibration": calibration}
+
+
+def line_profile_rows(paper: str, fit: str, x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None,
+                      exponents: dict[str, tuple[float, float]], quantities: dict[str, Quantity]) -> list[dict]:
+    """Rows for an Approach-2 line x* = k C^a through the minima: for each quantity named in ``exponents`` (name ->
+    (offset, sign): the quantity is offset + sign a, e.g. a_alloc = 1 - a for a line of D*), the profile interval
+    of the slope (uncertainty/profile.py, line_slope_profile) carried to it, beside its bootstrap interval."""
+    lo, hi = line_slope_profile(x, y, sigma, LEVEL)
+    rows = []
+    for name, (offset, sign) in exponents.items():
+        q = quantities.get(name)
+        if q is None or q.samples is None or not np.isfinite(q.value) or not np.isfinite(lo):
+            continue
+        ends = sorted((offset + sign * lo, offset + sign * hi))
+        rows.append(_row(paper, fit, name, q, ends[0], ends[1], calibration=LINE_CALIBRATION))
     return rows

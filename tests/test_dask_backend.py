@@ -85,9 +85,10 @@ def spied(cluster, monkeypatch) -> Counter:
 
 
 # the papers of the test and the workloads they send to the cluster: the IsoFLOP multiverse (Kaplan), the
-# multiverse of fitting choices and the paper-level reruns (Yao), bootstrap chunks and the coverage study (Liu)
+# paper-level reruns (Yao), bootstrap chunks and the coverage study (Liu); the fit-level multiverse, which no cheap
+# paper runs (none has a claim on a main law fit), is run on synthetic data below
 PAPERS = ("kaplan2020scaling", "yao2023research", "liu2025superposition")
-WORKLOADS = {"_isoflop_task", "spec_task", "variant_rerun", "_refit_chunk", "_one"}
+WORKLOADS = {"_isoflop_task", "variant_rerun", "_refit_chunk", "_one"}
 
 
 @pytest.mark.replication
@@ -131,3 +132,42 @@ def test_grouped_fits_and_safeguard_refits_identical_on_the_cluster(spied, monke
     assert remote_boot.n_grid_refits == local_boot.n_grid_refits == 40
     for field in ("theta", "fun", "converged"):
         np.testing.assert_array_equal(getattr(remote_boot, field), getattr(local_boot, field))
+
+
+def test_the_fit_level_multiverse_is_identical_on_the_cluster(spied, monkeypatch):
+    """A synthetic main fit with a claim on its exponent: every specification refitted on the cluster gives the rows
+    the local run gives."""
+    from replication.checks.claims import evaluate_claims
+    from replication.metadata.paper import Paper
+    from replication.robustness import multiverse as mv
+
+    rng = np.random.default_rng(5)
+    x = np.repeat(np.geomspace(1.0, 1e3, 8), 4)
+    y = 3.0 * x**-0.3 * np.exp(rng.normal(0, 0.02, x.size))
+    starts, objective = {"a": [0.0, 2.0], "alpha": [0.1, 0.5]}, {"name": "squared", "space": "log"}
+    paper = Paper.model_validate({
+        "key": "synthetic2024", "title": "Synthetic", "authors": ["Nobody"], "year": 2024, "status": "replicated",
+        "law": {"name": "power_law", "statement": "y = A x^-alpha"},
+        "protocol": {"as_reported": "least squares on log y", "objective": objective, "starts": starts,
+                     "bootstrap": {"n": 20, "seed": 2}},
+        "claims": [{"id": "alpha", "statement": "alpha is 0.3", "source": "synthetic", "provenance": "paper",
+                    "quantity": "alpha", "value": 0.3, "rule": "relative", "tolerance": 0.05,
+                    "tolerance_reason": "a synthetic claim"}]})
+    law, X = get_law("power_law"), {"x": x}
+    point = fit_multistart(law, squared("log"), X, y, start_grid(law.params, starts))
+    boot = bootstrap_fit(law, squared("log"), X, y, point, start_grid(law.params, starts), n_boot=20, seed=2).theta
+    qs, _, _ = mv.fit_quantities(law, point.theta, boot, {}, "")
+    quantities = {k: mv.Quantity(v, s) for k, (v, s) in qs.items()}
+    recipe = mv.FitRecipe("main", "power_law", {"x": "x"}, "y", objective, starts, {"n": 20, "seed": 2},
+                          pd.DataFrame({"x": x, "y": y}), X, y, np.asarray(point.theta))
+
+    def run():
+        return mv.run_multiverse(paper, {"main": recipe}, quantities, [], evaluate_claims(paper, quantities, []),
+                                 n_jobs=2, protocol_raw={})
+
+    remote = run()
+    assert spied["spec_task"] >= 5, spied
+    monkeypatch.delenv(parallel.DASK_ENV)
+    local = run()
+    pd.testing.assert_frame_equal(pd.DataFrame(remote["rows"]), pd.DataFrame(local["rows"]), check_exact=True)
+    assert remote["robustness"] == local["robustness"]

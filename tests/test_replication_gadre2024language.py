@@ -76,7 +76,7 @@ def test_the_fitted_runs_alternatives_refit_on_other_runs(gadre):
     rows = {(r["spec"], r["claim"]): r for r in gadre["sensitivity"]["rows"] if r["fit"] == "script"}
     for spec in ("loss_runs_all_small", "loss_runs_overtrained_m640", "loss_runs_overtrained_0079b"):
         assert (spec, "compute_loss_1b") in rows, spec
-        assert rows[(spec, "compute_loss_1b")]["changed"].startswith("settings: protocol settings loss_fit_runs changed")
+        assert rows[(spec, "compute_loss_1b")]["changed"].startswith("settings: the ")
     m = load_table("gadre-overtraining", "models")
     m = m[m["dataset"] == "rpj"]
     compute = 6 * m["params"] * m["tokens"]

@@ -226,7 +226,7 @@ def added_spec(path: Path, i: int, e: dict) -> Spec:
     """One ``add`` entry as a Spec, with the field at fault named."""
     where = f"protocol.multiverse.add[{i}]"
     kinds = ("objective", "starts", "points", "settings", "score")
-    allowed = {"name", "reason", *kinds}
+    allowed = {"name", "reason", "what", *kinds}
     unknown = set(e) - allowed
     if unknown:
         raise MetadataError(path, f"{where}.{sorted(unknown)[0]}", "unknown key", f"use {', '.join(sorted(allowed))}")
@@ -239,8 +239,8 @@ def added_spec(path: Path, i: int, e: dict) -> Spec:
         if not isinstance(e["settings"], dict) or not e["settings"]:
             raise MetadataError(path, f"{where}.settings", f"expected a mapping of protocol.settings entries, got {e['settings']!r}",
                                 "give the settings the alternative changes and their new values")
-        return Spec(e["name"], "settings", "protocol settings " + ", ".join(sorted(e["settings"])) + " changed",
-                    e["reason"], settings=dict(e["settings"]), origin="paper")
+        what = e.get("what") or "protocol settings " + ", ".join(sorted(e["settings"])) + " changed"
+        return Spec(e["name"], "settings", str(what), e["reason"], settings=dict(e["settings"]), origin="paper")
     if "score" in e:
         return Spec(e["name"], "scoring", score_words(path, f"{where}.score", e["score"]), e["reason"],
                     score=dict(e["score"]), origin="paper")

@@ -57,7 +57,9 @@ SENSITIVITY_COLUMNS = ["paper", "fit", "spec", "changed", "quantity", "value", "
 ROBUSTNESS_COLUMNS = ["paper", "claim", "verdict_main", "verdict_reference", "n_specs", "share_same_verdict",
                       "most_influential_choice", "range_low", "range_high"]
 RULE = ("each main fit is refitted under every declared alternative choice (criterion, start procedure, points kept, "
-        "counting of parameters, compute or tokens, resampling unit), one "
+        "counting of parameters, compute or tokens, resampling unit, the larger law of its family), and claims the "
+        "script computes from several fits by rerunning it (criterion, start grid, larger law, scoring of per-group "
+        "fits, the paper's declared settings such as the runs fitted), one "
         "choice changed at a time, with a small bootstrap (its count is stated); where the fit's points carry "
         "digitisation errors, the main fit is also taken with its own bootstrap redone with the points moved within "
         "their errors (every resample, the same seed); each testable claim on the fit is "

@@ -8,6 +8,8 @@ claims and writes build/<key>/result.json, recording a failure as a failed resul
 
 from __future__ import annotations
 
+import json
+
 import importlib.util
 import tempfile
 import traceback
@@ -49,6 +51,7 @@ from .parallel import inline_tasks
 from .paths import BUILD, PAPERS, check_key, suggest
 from .protocols.isoflop import IsoflopResult, asymptotic_intervals, extrapolate, group_seed, run_isoflop, spec_from
 from .report.figures import bootstrap_figure, extrapolation_figure, fit_figure
+from .report.page_figures import KEY as PAGE_FIGURES, draw_page_figures
 from .report.optimal_figures import Curve, Series, exponent_steps_figure, isoflop_figure, optimum_law_figure
 from .robustness.data_specs import check_data_block
 from .robustness.consistency_multiverse import KIND as CONSISTENCY_KIND, ConsistencyRun, add_consistency_multiverse
@@ -1171,7 +1174,9 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                                           scored=audit.scored)
                     add_consistency_multiverse(result["sensitivity"], paper, audit.consistency_runs, audit.quantities,
                                                audit.health, result["claims"], PAPERS / key / "paper.yaml", protocol)
-            result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
+            text = result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
+            with stage("figures"):  # the page's figures drawn from the whole result, here beside the other papers
+                result[PAGE_FIGURES] = draw_page_figures(out_dir / "figures", json.loads(text))
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)
         out_dir.mkdir(parents=True, exist_ok=True)

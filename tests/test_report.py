@@ -470,3 +470,30 @@ def test_sortable_table_gets_the_sort_script_once():
     assert html.count('class="sortable"') == 1 and html.count("<script") == 1
     assert 'src="static/tables.js"' in html
     assert "<script" not in Page("u").table(pd.DataFrame({"a": [1]})).html()
+
+
+def test_page_figures_drawn_by_the_run_are_the_bytes_the_report_would_draw(tmp_path, keys):
+    """A paper's claims forest and specification curve drawn by its own run (report/page_figures.py, from the
+    result as written) and copied by the report give the same report, byte for byte, as the report drawing them."""
+    import json
+
+    from replication.report.page_figures import KEY, draw_page_figures
+    from replication.results import result_json
+
+    rows = [{"paper": keys[0], "fit": "main", "spec": s, "changed": s, "quantity": "E", "value": v, "ci_low": v - 0.1,
+             "ci_high": v + 0.1, "verdict": "reproduced", "claim": "E", "claimed": 1.8}
+            for s, v in (("main", 1.8), ("huber_0.1", 1.7), ("dense_grid", 1.85))]
+    plain, drawn = tmp_path / "plain", tmp_path / "drawn"
+    for b in (plain, drawn):
+        _standard_build(b, keys, n_ok=2)
+    r = dict(ok_result(keys[0]), sensitivity={"rows": rows, "robustness": [], "fits": [], "skipped": []})
+    write_result(plain / keys[0] / "result.json", r)
+    for key, res in ((keys[0], r), (keys[1], ok_result(keys[1]))):
+        res = dict(res, **{KEY: draw_page_figures(drawn / key / "figures", json.loads(result_json(res)))})
+        write_result(drawn / key / "result.json", res)
+    assert r.get(KEY) is None and json.loads((drawn / keys[0] / "result.json").read_text())[KEY] == {
+        "claims_forest": "claims_forest.png", "spec_curve": "spec_curve.png"}
+    a, b = build_report(build=plain, out=tmp_path / "a"), build_report(build=drawn, out=tmp_path / "b")
+    sa, sb = snapshot(a), snapshot(b)
+    assert f"figures/{keys[0]}/spec_curve.png" in sa and f"figures/{keys[0]}/claims_forest.png" in sa
+    assert sa.keys() == sb.keys() and all(sa[k] == sb[k] for k in sa)

@@ -31,6 +31,7 @@ from ..results import current_umask, read_paper_result, write_text_atomic
 from .cross_paper import allocation_figure, cross_paper_rows
 from .digitised import digitised_section
 from .figures import claims_forest_figure
+from .page_figures import FOREST, KEY as PAGE_FIGURES, forest_title
 from .pages import Page, copy_static
 from . import digitisation_page, robustness_section
 from .provenance import NAME, provenance, provenance_lines
@@ -151,8 +152,7 @@ def _build(build: Path, out: Path) -> Path:
                 if src.exists():
                     (tmp / "figures" / r["paper"]).mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(src, tmp / "figures" / r["paper"] / fig["file"])
-        forests = {r["paper"]: claims_forest_figure(tmp / "figures" / r["paper"] / "claims_forest.png", r.get("claims", []),
-                                                    title=f"{r['paper']}: claimed against replicated") for r in results}
+        forests = {r["paper"]: _page_figures(r, build, tmp / "figures" / r["paper"]) for r in results}
         pages = {r["paper"]: _isolated_page(r, prov, forest=bool(forests[r["paper"]]), fig_dir=tmp / "figures")
                  for r in results}
         checklist = build_checklist(tmp, results, prov)
@@ -202,6 +202,19 @@ def _build(build: Path, out: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _page_figures(r: dict, build: Path, fig_dir: Path) -> str | None:
+    """A paper's claims forest (and its specification curve): copied where its run drew them (report/page_figures.py),
+    else drawn here; the forest's file name, or None when there is none."""
+    if PAGE_FIGURES not in r:
+        return claims_forest_figure(fig_dir / f"{FOREST}.png", r.get("claims", []), title=forest_title(r["paper"]))
+    for name in r[PAGE_FIGURES].values():
+        src = build / r["paper"] / "figures" / str(name)
+        if name and src.exists():
+            fig_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, fig_dir / str(name))
+    return r[PAGE_FIGURES].get(FOREST)
 
 
 def _rows(r: dict, name: str) -> list[dict]:

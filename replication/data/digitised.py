@@ -13,12 +13,10 @@ from scipy.spatial import cKDTree
 
 from ..caches import forget_between_papers
 from ..errors import DataError
+from .digitised_columns import DIGITISED_COLUMNS, ERR_SUFFIX
 from .resolve import resolve_file
 from .schema import DataFile, ErrorsFrom, dataset_file
 
-# Columns a digitised points table can have (series, x, y always; value where a colour bar maps it).
-DIGITISED_COLUMNS = ("series", "x", "y", "value", "x_err", "y_err", "value_err")
-ERR_SUFFIX = "_err"  # the digitisation error (half-width) of column c is in column c + ERR_SUFFIX
 
 
 def read_digitised(path: Path, spec: DataFile) -> pd.DataFrame:

@@ -10,12 +10,15 @@ engine fits like any data (fitting/engine.py takes inputs and targets per row).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from ..data.digitised import ERR_SUFFIX
+from ..data.digitised_columns import ERR_SUFFIX
 from ..laws.base import Inputs
+
+if TYPE_CHECKING:  # the bootstrap's workers import this module; frames reach it only from the audit
+    import pandas as pd
 
 KIND_PERTURB = "perturbation within digitisation error"
 KIND_PERTURB_BOOT = "perturbation within digitisation error with the point bootstrap"

@@ -31,7 +31,7 @@ from ..results import current_umask, read_paper_result, write_text_atomic
 from .cross_paper import allocation_figure, cross_paper_rows
 from .digitised import digitised_section
 from .figures import claims_forest_figure
-from .page_figures import FOREST, KEY as PAGE_FIGURES, forest_title
+from .page_figures import FOREST, KEY as PAGE_FIGURES, draw_page_figures
 from .pages import Page, copy_static
 from . import digitisation_page, robustness_section
 from .provenance import NAME, provenance, provenance_lines
@@ -205,10 +205,11 @@ def _build(build: Path, out: Path) -> Path:
 
 
 def _page_figures(r: dict, build: Path, fig_dir: Path) -> str | None:
-    """A paper's claims forest (and its specification curve): copied where its run drew them (report/page_figures.py),
-    else drawn here; the forest's file name, or None when there is none."""
-    if PAGE_FIGURES not in r:
-        return claims_forest_figure(fig_dir / f"{FOREST}.png", r.get("claims", []), title=forest_title(r["paper"]))
+    """A paper's claims forest and specification curve (report/page_figures.py): copied where its run drew them, else
+    drawn here and recorded in ``r`` as a run records them; the forest's file name, or None when there is none."""
+    if PAGE_FIGURES not in r:  # a result its run did not finish (a failed paper)
+        r[PAGE_FIGURES] = draw_page_figures(fig_dir, r)
+        return r[PAGE_FIGURES].get(FOREST)
     for name in r[PAGE_FIGURES].values():
         src = build / r["paper"] / "figures" / str(name)
         if name and src.exists():

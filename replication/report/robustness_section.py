@@ -9,8 +9,7 @@ import pandas as pd
 from ..robustness.consistency_multiverse import CONSISTENCY_RULE
 from ..robustness.isoflop_multiverse import ISOFLOP_RULE
 from ..robustness.multiverse import ROBUSTNESS_COLUMNS, RULE, SENSITIVITY_COLUMNS
-from .page_figures import CURVE, KEY as PAGE_FIGURES, curve_title
-from .spec_curve import spec_curve_figure
+from .page_figures import CURVE, KEY as PAGE_FIGURES
 
 __all__ = ["TABLES", "table_rows", "kept_everywhere", "paper_section", "RULE"]
 
@@ -68,12 +67,8 @@ def paper_section(page, r: dict, fig_dir: Path | None) -> None:
     if kept:
         page.text(f"{kept} testable claims keep their verdict under every specification (each compared with the main "
                   "protocol at the same bootstrap count).")
-    if fig_dir is None:
-        name = None
-    elif PAGE_FIGURES in r:  # drawn by the paper's run (report/page_figures.py), copied by the report
-        name = r[PAGE_FIGURES].get(CURVE)
-    else:
-        name = spec_curve_figure(fig_dir / f"{CURVE}.png", rec.get("rows", []), title=curve_title(r["paper"]))
+    # drawn by the paper's run or, for a result without that record, by the build (report/page_figures.py)
+    name = None if fig_dir is None else (r.get(PAGE_FIGURES) or {}).get(CURVE)
     if name:
         page.figure(f"../figures/{r['paper']}/{name}", CURVE_CAPTION)
     for tname, (caption, cols) in TABLES.items():

@@ -43,7 +43,7 @@ from .fitting import fit_multistart, make_objective, start_grid
 from .fitting.groups import fit_groups
 from .fitting.hessian import objective_hessian
 from .laws import get_law, known_laws
-from .laws.allocation import DERIVED
+from .laws.allocation import DERIVED, power_law_allocation
 from .laws.fixed import fix_params
 from .metadata.paper import Paper, load_paper
 from .isolation import failure_reason, time_limit as time_limit_of
@@ -767,14 +767,15 @@ class Audit:
         if self.variant is None and result.fit is not None and result.exponent_samples is not None:
             with stage("profile intervals"):  # the line's slope profile beside the bootstrap of the exponents
                 used = result.used
-                own, other = ("a_alloc", "b_alloc") if iso.optimum_of == "N" else ("b_alloc", "a_alloc")
-                exponents = {own: (0.0, 1.0), other: (1.0, -1.0)}
-                if names.get("exponent"):
-                    exponents[names["exponent"]] = (0.0, 1.0)
+
+                def of_slope(a: float) -> dict[str, float]:  # the exponents as result.quantities names them
+                    exps = dict(power_law_allocation(0.0, a, (), iso.optimum_of), **({names["exponent"]: a}
+                                                                                   if names.get("exponent") else {}))
+                    return {f"{prefix}{k}{suffix}": float(v) for k, v in exps.items()}
+
                 self.profiles += line_profile_rows(
                     self.paper.key, name, used["budget"].to_numpy(dtype=float), used["x_opt"].to_numpy(dtype=float),
-                    used[iso.sd].to_numpy(dtype=float) if iso.weighted else None,
-                    {f"{prefix}{k}{suffix}": v for k, v in exponents.items()}, self.quantities)
+                    used[iso.sd].to_numpy(dtype=float) if iso.weighted else None, of_slope, self.quantities)
         thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
         for threshold in thresholds:
             errors, sub, n_fit, n_held = extrapolate(result, float(threshold))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..fitting.objectives import Objective
@@ -64,16 +66,19 @@ def _row(paper: str, fit: str, name: str, q: Quantity, low: float, high: float, 
 
 
 def line_profile_rows(paper: str, fit: str, x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None,
-                      exponents: dict[str, tuple[float, float]], quantities: dict[str, Quantity]) -> list[dict]:
-    """Rows for an Approach-2 line x* = k C^a through the minima: for each quantity named in ``exponents`` (name ->
-    (offset, sign): the quantity is offset + sign a, e.g. a_alloc = 1 - a for a line of D*), the profile interval
-    of the slope (uncertainty/profile.py, line_slope_profile) carried to it, beside its bootstrap interval."""
+                      of_slope: Callable[[float], dict[str, float]], quantities: dict[str, Quantity]) -> list[dict]:
+    """Rows for an Approach-2 line x* = k C^a through the minima: the profile interval of the slope a
+    (uncertainty/profile.py, line_slope_profile) carried to each quantity ``of_slope(a)`` names (each monotone in a,
+    e.g. a_alloc and b_alloc), beside its bootstrap interval."""
     lo, hi = line_slope_profile(x, y, sigma, LEVEL)
+    if not np.isfinite(lo):
+        return []
+    at_lo, at_hi = of_slope(lo), of_slope(hi)
     rows = []
-    for name, (offset, sign) in exponents.items():
+    for name in at_lo:
         q = quantities.get(name)
-        if q is None or q.samples is None or not np.isfinite(q.value) or not np.isfinite(lo):
+        if q is None or q.samples is None or not np.isfinite(q.value):
             continue
-        ends = sorted((offset + sign * lo, offset + sign * hi))
+        ends = sorted((float(at_lo[name]), float(at_hi[name])))
         rows.append(_row(paper, fit, name, q, ends[0], ends[1], calibration=LINE_CALIBRATION))
     return rows

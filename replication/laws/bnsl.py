@@ -92,15 +92,15 @@ def _embed(theta: np.ndarray) -> np.ndarray:
 
 def _added_break_starts(theta: np.ndarray, X: Inputs) -> np.ndarray:
     """(k + 1)-break starts: each k-break row with an added break at BREAK_POSITIONS places over the data's log x (a
-    step beyond either end included), every BREAK_C exponent change and BREAK_LF sharpness; the embedded rows first."""
+    step beyond either end included), every BREAK_C exponent change and BREAK_LF sharpness (the embedded row itself,
+    the added break switched off, is the callers' warm start)."""
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
     logx = np.log(np.asarray(column(X, "x"), dtype=float))
     lo, hi = float(np.min(logx)), float(np.max(logx))
     step = (hi - lo) / max(BREAK_POSITIONS - 3, 1)
     positions = lo - step + step * np.arange(BREAK_POSITIONS)
     extra = np.array([(c, ld, lf) for c in BREAK_C for ld in positions for lf in BREAK_LF])
-    rows = [_embed(theta)] + [np.hstack([np.repeat(t[None, :], len(extra), axis=0), extra]) for t in theta]
-    return np.vstack(rows)
+    return np.vstack([np.hstack([np.repeat(t[None, :], len(extra), axis=0), extra]) for t in theta])
 
 
 BNSL = register(bnsl_law(1))

@@ -22,7 +22,8 @@ UNTIE_OFFSETS = (-0.1, -0.05, 0.05, 0.1)  # starts of an untied parameter: its l
 @dataclass(frozen=True)
 class Nesting:
     """``smaller`` is ``larger`` with some parameters held: ``embed`` maps smaller-law rows (K, p) to the same curves
-    as larger-law rows; ``starts`` gives larger-law starts around an embedded row on the data's inputs."""
+    as larger-law rows; ``starts`` gives larger-law starts around an embedded row on the data's inputs (not the
+    embedded row itself, which every caller adds as its warm start)."""
 
     smaller: str
     larger: str
@@ -47,7 +48,7 @@ def nesting_of(law: str) -> Nesting | None:
 
 def untied_nesting(tied, base, ties: dict[str, str]) -> Nesting:
     """The law ``tied`` (laws/fixed.py ``tie``: ``base`` with each parameter in ``ties`` equal to its leader) nested in
-    ``base``: embedding copies the leader into the tied parameter; starts also move it by UNTIE_OFFSETS."""
+    ``base``: embedding copies the leader into the tied parameter; the starts move it by UNTIE_OFFSETS."""
     free = list(tied.params)
     source = [free.index(ties.get(p, p)) for p in base.params]
     moved = [base.params.index(p) for p in ties]
@@ -57,7 +58,7 @@ def untied_nesting(tied, base, ties: dict[str, str]) -> Nesting:
 
     def starts(theta: np.ndarray, X: Inputs) -> np.ndarray:
         rows = embed(theta)
-        out = [rows]
+        out = []
         for d in UNTIE_OFFSETS:
             r = rows.copy()
             r[:, moved] += d

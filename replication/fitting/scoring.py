@@ -10,8 +10,12 @@ from .multistart import fit_multistart
 from .objectives import Objective
 
 
+# the held-out errors every score gives, in words (also the errors a comparison of fits may be judged by)
+ERRORS = {"rmse_log": "RMSE of log loss", "are": "mean absolute relative error", "max_are": "largest relative error"}
+
+
 def extrapolation_errors(observed: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    """Absolute relative error mean |y - y_hat| / y, its maximum, and the RMSE of log y."""
+    """The ERRORS: absolute relative error mean |y - y_hat| / y, its maximum, and the RMSE of log y."""
     y, yh = np.asarray(observed, dtype=float), np.asarray(predicted, dtype=float)
     if y.size == 0:
         return {"are": float("nan"), "max_are": float("nan"), "rmse_log": float("nan")}

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import MetadataError
 from ..fitting import make_objective
+from ..fitting.scoring import ERRORS
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "check_entries", "dense_axes",
            "search_specs", "criterion_specs", "objective_specs", "added_spec", "score_words", "WIN_ERRORS", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
@@ -81,10 +82,11 @@ class Spec:
     perturb: bool = False  # every bootstrap replicate's points moved within their digitisation errors
     origin: str = "default"  # "default" or "paper"
     extra: dict = field(default_factory=dict)
-    # paper-level choices only (robustness/family_specs.py): how per-group fits are scored against each other (error
-    # column, truncation decimals), the law swapped for the larger one it is nested in, or protocol settings changed
+    # the family alternatives (robustness/family_specs.py): how per-group fits are scored against each other (error
+    # column, truncation decimals) or protocol settings changed, both only by a rerun of the script; and the larger
+    # law a fit's law is nested in, refitted at the fit level and by the rerun
     score: dict | None = None
-    law: str | None = None  # the larger law this specification fits instead (laws/nesting.py), at either level
+    law: str | None = None  # the larger law this specification fits instead (laws/nesting.py)
     settings: dict | None = None
 
     @property
@@ -292,7 +294,7 @@ def paper_specs(path: Path, block: dict, defaults: list[Spec], elsewhere: frozen
     return specs, excluded
 
 
-WIN_ERRORS = {"rmse_log": "RMSE of log loss", "are": "mean absolute relative error", "max_are": "largest relative error"}
+WIN_ERRORS = ERRORS  # the held-out errors each per-group fit records (fitting/scoring.py)
 
 
 def score_words(path: Path, where: str, score) -> str:

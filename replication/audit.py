@@ -766,16 +766,13 @@ class Audit:
             self.add_quantity(f"{prefix}{k}{suffix}", v, smp, n, kind)
         if self.variant is None and result.fit is not None and result.exponent_samples is not None:
             with stage("profile intervals"):  # the line's slope profile beside the bootstrap of the exponents
-                used = result.used
-
                 def of_slope(a: float) -> dict[str, float]:  # the exponents as result.quantities names them
                     exps = dict(power_law_allocation(0.0, a, (), iso.optimum_of), **({names["exponent"]: a}
                                                                                    if names.get("exponent") else {}))
                     return {f"{prefix}{k}{suffix}": float(v) for k, v in exps.items()}
 
-                self.profiles += line_profile_rows(
-                    self.paper.key, name, used["budget"].to_numpy(dtype=float), used["x_opt"].to_numpy(dtype=float),
-                    used[iso.sd].to_numpy(dtype=float) if iso.weighted else None, of_slope, self.quantities)
+                self.profiles += line_profile_rows(self.paper.key, name, result.fit, of_slope,
+                                                   self.quantities)
         thresholds = [] if not extra else np.atleast_1d(extra["threshold"])
         for threshold in thresholds:
             errors, sub, n_fit, n_held = extrapolate(result, float(threshold))

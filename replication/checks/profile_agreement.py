@@ -6,10 +6,11 @@ from typing import Callable
 
 import numpy as np
 
+from ..fitting.loglog import PowerLawFit
 from ..fitting.objectives import Objective
 from ..fitting.result import FitResult
 from ..laws.base import Inputs, Law
-from ..uncertainty.profile import LINE_CALIBRATION, line_slope_profile, profile_interval, profiled_quantities
+from ..uncertainty.profile import LINE_CALIBRATION, profile_interval, profiled_quantities
 from .quantity import Quantity
 from .verdicts import MC_SE_MULTIPLE
 
@@ -65,13 +66,13 @@ def _row(paper: str, fit: str, name: str, q: Quantity, low: float, high: float, 
             "calibration": calibration}
 
 
-def line_profile_rows(paper: str, fit: str, x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None,
-                      of_slope: Callable[[float], dict[str, float]], quantities: dict[str, Quantity]) -> list[dict]:
-    """Rows for an Approach-2 line x* = k C^a through the minima: the profile interval of the slope a
-    (uncertainty/profile.py, line_slope_profile) carried to each quantity ``of_slope(a)`` names (each monotone in a,
-    e.g. a_alloc and b_alloc), beside its bootstrap interval."""
-    lo, hi = line_slope_profile(x, y, sigma, LEVEL)
-    if not np.isfinite(lo):
+def line_profile_rows(paper: str, fit: str, line: PowerLawFit, of_slope: Callable[[float], dict[str, float]],
+                      quantities: dict[str, Quantity]) -> list[dict]:
+    """Rows for an Approach-2 line x* = k C^a through the minima: the profile interval of a (the line's criterion
+    profiled in a, LINE_CALIBRATION in uncertainty/profile.py: the line's t interval) carried to each quantity
+    ``of_slope(a)`` names (each monotone in a, e.g. a_alloc and b_alloc), beside its bootstrap interval."""
+    lo, hi = line.exponent_interval(LEVEL)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         return []
     at_lo, at_hi = of_slope(lo), of_slope(hi)
     rows = []

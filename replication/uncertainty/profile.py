@@ -212,29 +212,10 @@ def profile_interval(law: Law, objective: Objective, X: Inputs, y: np.ndarray, p
     return ProfileInterval(name, float(value), ends[0], ends[1], reached[0], reached[1], level, how, evals, lower)
 
 
+
+# The profile of a (weighted) least-squares line's criterion in its slope, the intercept profiled out, is exactly
+# quadratic, S(a) = S_min + (a - a_hat)^2 Sxx; calibrated by F(1, n - 2) on the rise over the residual mean square its
+# ends are a_hat +- t(n - 2) se(a_hat), the line's t interval (fitting/loglog.py PowerLawFit.exponent_interval).
 LINE_CALIBRATION = ("profile of the (weighted) least-squares line through the minima, the intercept profiled out: "
                     "F(1, n - 2) on the criterion's rise over the residual mean square (for a straight line the t "
                     "interval of the slope)")
-
-
-def line_slope_profile(x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None,
-                       level: float = 0.95) -> tuple[float, float]:
-    """The profile interval of the slope a of log y = log k + a log x fitted by (weighted, 1 / sigma^2) least
-    squares: the slopes whose criterion, minimised over the intercept, rises above its minimum by at most
-    F(1, n - 2) times the residual mean square. The profile is exactly quadratic, S(a) = S_min + (a - a_hat)^2 Sxx,
-    so the ends are solved in closed form. NaN with fewer than three points."""
-    from scipy.stats import f as f_dist
-
-    lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
-    w = np.ones_like(lx) if sigma is None else 1.0 / np.asarray(sigma, dtype=float) ** 2
-    dof = lx.size - 2
-    if dof <= 0:
-        return float("nan"), float("nan")
-    mx, my = np.average(lx, weights=w), np.average(ly, weights=w)
-    dx = lx - mx
-    sxx = float(np.sum(w * dx * dx))
-    a_hat = float(np.sum(w * dx * (ly - my))) / sxx
-    s_min = float(np.sum(w * (ly - my - a_hat * dx) ** 2))
-    rise = float(f_dist.ppf(level, 1, dof)) * s_min / dof
-    half = float(np.sqrt(rise / sxx))
-    return a_hat - half, a_hat + half

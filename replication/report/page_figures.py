@@ -12,25 +12,25 @@ from pathlib import Path
 from .figures import claims_forest_figure
 from .spec_curve import spec_curve_figure
 
-__all__ = ["KEY", "FOREST", "CURVE", "draw_page_figures", "forest_title", "curve_title"]
+__all__ = ["KEY", "FOREST", "CURVE", "draw_page_figures"]
 
 KEY = "page_figures"  # the result's record of them: {figure: file name or None (nothing to draw)}
 FOREST, CURVE = "claims_forest", "spec_curve"
 
 
-def forest_title(paper: str) -> str:
+def _forest_title(paper: str) -> str:
     return f"{paper}: claimed against replicated"
 
 
-def curve_title(paper: str) -> str:
+def _curve_title(paper: str) -> str:
     return f"{paper}: specification curve"
 
 
 def draw_page_figures(fig_dir: Path, r: dict) -> dict[str, str | None]:
     """Draw the claims forest and the specification curve of result ``r`` into ``fig_dir``; the files written."""
-    forest = claims_forest_figure(Path(fig_dir) / f"{FOREST}.png", r.get("claims", []), title=forest_title(r["paper"]))
+    forest = claims_forest_figure(Path(fig_dir) / f"{FOREST}.png", r.get("claims", []), title=_forest_title(r["paper"]))
     rec = r.get("sensitivity") if isinstance(r.get("sensitivity"), dict) else {}
     curve = None
     if rec.get("rows") or rec.get("note"):  # the robustness section is shown, with its curve
-        curve = spec_curve_figure(Path(fig_dir) / f"{CURVE}.png", rec.get("rows", []), title=curve_title(r["paper"]))
+        curve = spec_curve_figure(Path(fig_dir) / f"{CURVE}.png", rec.get("rows", []), title=_curve_title(r["paper"]))
     return {FOREST: forest, CURVE: curve}

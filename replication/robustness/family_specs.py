@@ -51,6 +51,6 @@ def fitted_runs_note(laws: set[str], specs: list[Spec]) -> str:
             "protocol.multiverse.add with settings: (e.g. another list of fitted runs) and a reason")
 
 
-def family_names() -> frozenset:
+def family_names() -> frozenset[str]:
     """The names of the paper-level family defaults (a paper may exclude them)."""
     return frozenset(s.name for s in score_specs()) | frozenset(f"law_{n.larger}" for n in nestings())

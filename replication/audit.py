@@ -1173,8 +1173,10 @@ def run_paper(key: str, build: Path | None = None, n_boot: int | None = None, n_
                     add_consistency_multiverse(result["sensitivity"], paper, audit.consistency_runs, audit.quantities,
                                                audit.health, result["claims"], PAPERS / key / "paper.yaml", protocol)
             text = result_json(result)  # a value JSON cannot hold fails the paper here, with its place named
-            with stage("figures"):  # the page's figures drawn from the whole result, here beside the other papers
-                result[PAGE_FIGURES] = draw_page_figures(out_dir / "figures", json.loads(text))
+        # the page's figures, drawn from the whole result here beside the other papers; report work, so outside the
+        # time limit the replication script runs under
+        with stage("figures"):
+            result[PAGE_FIGURES] = draw_page_figures(out_dir / "figures", json.loads(text))
     except (Exception, SystemExit, TimeLimitExceeded) as exc:  # a failed paper is a finding, not a crash of the whole audit
         reason = failure_reason(exc, key, script, limit)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -237,3 +237,24 @@ def test_column_errors_name_the_field_and_the_columns(tmp_path):
         spec_units(recipe, conf, "papers/synthetic2025", path)
     with pytest.raises(MetadataError, match="use one of fits, add, exclude, isoflop, script, counting"):
         read_multiverse(path, {"multiverse": {"units": {}}})
+
+
+def test_a_law_registered_at_run_time_refits_in_worker_processes():
+    """A fit with parameters held (registered by the run, not at import) is refitted by fresh worker processes,
+    whose registry lacks it: the task carries the law, with the same numbers as a refit here."""
+    from replication.laws.fixed import fix_params
+    from replication.parallel import run_tasks
+
+    law = fix_params(LAW, {"beta": TRUE["beta"]}, "chinchilla_test_worker_held_beta")
+    rng = np.random.default_rng(3)
+    X = {"N": np.exp(rng.uniform(np.log(1e7), np.log(1e10), 60)), "D": np.exp(rng.uniform(np.log(1e9), np.log(1e12), 60))}
+    y = _loss(X["N"], X["D"]) * np.exp(rng.normal(0, 0.01, 60))
+    axes = {k: v for k, v in STARTS.items() if k != "beta"}
+    theta0 = fit_multistart(law, make_objective(OBJECTIVE), X, y, start_grid(law.params, axes)).theta
+    args = ("p", "main", law, OBJECTIVE, axes, X, y, np.ones(60, dtype=bool), None, "data points", theta0, 8, 5, {})
+    here = mv.spec_task(*args)
+    there = run_tasks(mv.spec_task, [args, args], n_jobs=2)
+    for r in there:
+        assert r["fun"] == here["fun"] and r["quantities"].keys() == here["quantities"].keys()
+        for k, (v, s) in here["quantities"].items():
+            assert r["quantities"][k][0] == v and np.array_equal(r["quantities"][k][1], s)

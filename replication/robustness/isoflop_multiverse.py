@@ -74,14 +74,13 @@ def _isoflop_task(paper_key: str, fit: str, items: list[tuple], n_boot: int, uni
                 qs = {f"{prefix}{k}{suffix}": v for k, v in res.quantities(budgets, names).items()}
                 out.append({"group": group, "quantities": qs, "n_points": res.n_points, "kind": res.description})
                 continue
-            law_name, objective, starts, theta = through
+            law, objective, starts, theta = through
             used = run_isoflop(frame, replace(spec, through={}), what=WHAT).used
-            law = get_law(law_name)
             if len(used) <= law.n_params:
-                raise FitError(f"{len(used)} budgets with a minimum for the {law.n_params} parameters of {law_name}")
+                raise FitError(f"{len(used)} budgets with a minimum for the {law.n_params} parameters of {law.name}")
             X = {"C": used["budget"].to_numpy(dtype=float)}
             y = used["N_star" if "N_star" in used else "x_opt"].to_numpy(dtype=float)
-            r = spec_task(paper_key, fit, law_name, objective, starts, X, y, np.ones(y.size, dtype=bool), None,
+            r = spec_task(paper_key, fit, law, objective, starts, X, y, np.ones(y.size, dtype=bool), None,
                            "data points", theta, 0, seed, settings)
             health += r["health"]
             out.append({"group": group, "quantities": r["quantities"], "n_points": int(len(frame)),
@@ -92,11 +91,12 @@ def _isoflop_task(paper_key: str, fit: str, items: list[tuple], n_boot: int, uni
 
 
 def _through(run: IsoflopRun, recipes: dict[str, FitRecipe]) -> tuple | None:
-    """(law, objective, starts, optimum) of a power law the engine fitted through the minima, or None."""
+    """(law, objective, starts, optimum) of a power law the engine fitted through the minima, or None; the law
+    itself, not its name (the task may run in a worker, whose registry lacks laws registered at run time)."""
     if not run.spec.through:
         return None
     r = recipes[run.fit]
-    return r.law, r.objective, r.starts, r.theta
+    return get_law(r.law), r.objective, r.starts, r.theta
 
 
 def _produced(fit: str, runs: list[IsoflopRun], recipes: dict[str, FitRecipe], settings: dict) -> set[str]:
@@ -105,7 +105,7 @@ def _produced(fit: str, runs: list[IsoflopRun], recipes: dict[str, FitRecipe], s
     through = _through(runs[0], recipes)
     if through is not None:
         law, _, _, theta = through
-        return set(fit_quantities(get_law(law), theta, None, settings, prefix)[0])
+        return set(fit_quantities(law, theta, None, settings, prefix)[0])
     out = set()
     for run in runs:
         res = run_isoflop(run.frame, run.spec)

@@ -34,7 +34,7 @@ from ..errors import MetadataError, SettingError
 from ..fitting import fit_multistart, make_objective, start_grid
 from ..fitting.hessian import objective_hessian
 from ..fitting.profiled import STRUCTURES, search_starts, structure_of
-from ..laws import get_law
+from ..laws import Law, get_law
 from ..laws.allocation import DERIVED
 from ..laws.nesting import nesting_of
 from ..metadata.paper import Paper
@@ -130,7 +130,7 @@ def fit_quantities(law, theta: np.ndarray, samples: np.ndarray | None, settings:
     return out, natural, samp
 
 
-def spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: dict, X: dict, y: np.ndarray,
+def spec_task(paper_key: str, fit: str, law: Law | str, objective: dict, axes: dict, X: dict, y: np.ndarray,
                keep: np.ndarray, groups, unit: str, theta0: np.ndarray, n_boot: int, seed: int, settings: dict,
                screened: np.ndarray | None = None, procedure: str = "grid", starts: np.ndarray | None = None) -> dict:
     """Refit one specification: multi-start with the main optimum added to the starts, a bootstrap of ``n_boot``,
@@ -138,8 +138,10 @@ def spec_task(paper_key: str, fit: str, law_name: str, objective: dict, axes: di
     a fresh screen of the grid: the starts are ranked by this specification's objective and the best run to the end.
     ``procedure`` "profiled" takes the starts from the profiled exponent search instead of the grid ``axes``;
     ``starts`` (a larger law's starts around the main optimum, laws/nesting.py) replaces the grid, screened like it.
-    Deterministic in its arguments."""
-    law = get_law(law_name)
+    ``law`` is the law itself or a registered name: a law registered at run time (a fit with parameters held,
+    laws/fixed.py) is not in a worker's registry, so callers that may run in one pass the law. Deterministic in its
+    arguments."""
+    law = law if isinstance(law, Law) else get_law(law)
     obj = make_objective(objective)
     Xs = {k: v[keep] for k, v in X.items()}
     ys = y[keep]
@@ -293,10 +295,10 @@ def run_multiverse(paper: Paper, recipes: dict[str, FitRecipe], quantities: dict
             nest = nesting_of(recipe.law) if spec.law is not None else None
             if nest is not None:  # the larger law, from the main optimum embedded in it and the starts around it
                 Xk = {k: v[keep] for k, v in view.X.items()}
-                tasks.append((paper.key, fit, nest.larger, obj, axes, view.X, view.y, keep, groups, unit,
+                tasks.append((paper.key, fit, get_law(nest.larger), obj, axes, view.X, view.y, keep, groups, unit,
                               nest.embed(recipe.theta)[0], n_boot, seed, settings, None, "grid", nest.starts(recipe.theta, Xk)))
             else:
-                tasks.append((paper.key, fit, recipe.law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
+                tasks.append((paper.key, fit, law, obj, axes, view.X, view.y, keep, groups, unit, recipe.theta,
                               n_boot, seed, settings, view.screened if spec.starts != "dense" else None,
                               "profiled" if spec.starts == "profiled" else "grid"))
             meta.append((fit, spec, "; ".join(x for x in (seen, note) if x), seed, fit_claims, prefix))

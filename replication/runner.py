@@ -117,6 +117,7 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
 
             timing.reset()
             took_by_paper: dict[str, float] = {}
+            stages_by_paper: dict[str, dict[str, float]] = {}
             pooled = jobs > 1 and dask_address() is None
             more = extra(build) if extra is not None and pooled and stale_only and whole_corpus else {}
             if pooled and len(todo) + len(more) > 1:
@@ -127,8 +128,9 @@ def run_papers(keys: list[str] | None = None, *, stale_only: bool = False, n_boo
             for outcome, stages in ran:
                 outcomes.append(outcome)
                 took_by_paper[outcome.key] = outcome.seconds
+                stages_by_paper[outcome.key] = stages
                 timing.add(stages)
-            timing.write_record(build / "timings.json", papers=took_by_paper)
+            timing.write_record(build / "timings.json", papers=took_by_paper, per_paper=stages_by_paper)
             _remember_times(took_by_paper)
     for folder in unusable_paper_folders():
         outcomes.append(Outcome(folder, "failed", f"papers/{folder!r}: the folder name is not a usable paper key; "

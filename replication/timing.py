@@ -52,8 +52,10 @@ def reset() -> None:
     _totals.clear()
 
 
-def write_record(path, papers: dict[str, float] | None = None, **extra_stages: float) -> None:
-    """Write (papers given) or extend (stages only) the run's timing record, e.g. build/timings.json."""
+def write_record(path, papers: dict[str, float] | None = None, per_paper: dict[str, dict[str, float]] | None = None,
+                 **extra_stages: float) -> None:
+    """Write (papers given) or extend (stages only) the run's timing record, e.g. build/timings.json; ``per_paper``
+    keeps each paper's own stage times beside the totals."""
     from pathlib import Path
 
     from .results import write_text_atomic
@@ -68,6 +70,7 @@ def write_record(path, papers: dict[str, float] | None = None, **extra_stages: f
     else:
         every = totals()
         record = {"papers": dict(papers or {}), "stages": {k: v for k, v in every.items() if not k.startswith(WHOLE)},
-                  "whole": {k[len(WHOLE):]: v for k, v in every.items() if k.startswith(WHOLE)}}
+                  "whole": {k[len(WHOLE):]: v for k, v in every.items() if k.startswith(WHOLE)},
+                  "per_paper": {key: dict(sorted(stages.items())) for key, stages in sorted((per_paper or {}).items())}}
     record["stages"].update(extra_stages)
     write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")

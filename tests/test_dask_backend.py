@@ -13,7 +13,7 @@ from replication import parallel
 from replication.audit import run_paper
 from replication.data.verify import dataset_problems
 from replication.fitting import fit_multistart, squared, start_grid
-from replication.fitting.groups import fit_groups
+from replication.fitting.groups import GROUP_BATCH, fit_groups
 from replication.laws import get_law
 from replication.paths import BUILD, DEFAULT_MIRROR
 from replication.settings import time_limit_setting
@@ -111,12 +111,14 @@ def test_grouped_fits_and_safeguard_refits_identical_on_the_cluster(spied, monke
     """The two workloads no cheap paper sends to the cluster, on synthetic data: fits per group, and the
     safeguard's grid refits (every resample made suspect, so there are several batches of them)."""
     rng = np.random.default_rng(3)
-    x = np.exp(rng.uniform(0, np.log(1e4), 60))
-    frame = pd.DataFrame({"g": np.repeat(["a", "b", "c"], 20), "x": x, "held": np.tile(np.arange(20) >= 16, 3),
-                          "y": 2.0 * x**-np.repeat([0.2, 0.3, 0.4], 20) * np.exp(rng.normal(0, 0.05, 60))})
+    n_groups = 2 * GROUP_BATCH + 1  # three batches of groups
+    x = np.exp(rng.uniform(0, np.log(1e4), 20 * n_groups))
+    frame = pd.DataFrame({"g": np.repeat([f"g{i:03d}" for i in range(n_groups)], 20), "x": x,
+                          "held": np.tile(np.arange(20) >= 16, n_groups),
+                          "y": 2.0 * x**-np.repeat(rng.uniform(0.2, 0.4, n_groups), 20) * np.exp(rng.normal(0, 0.05, x.size))})
     law = get_law("power_law")
     starts = start_grid(law.params, {"a": [0.0, 2.0], "alpha": [0.0, 1.0]})
-    X, y = {"x": frame["x"].to_numpy()}, frame["y"].to_numpy()
+    X, y = {"x": frame["x"].to_numpy()[:60]}, frame["y"].to_numpy()[:60]
     point = fit_multistart(law, squared("log"), X, y, starts)
 
     def both():
@@ -125,7 +127,7 @@ def test_grouped_fits_and_safeguard_refits_identical_on_the_cluster(spied, monke
         return groups, boot
 
     remote_groups, remote_boot = both()
-    assert spied["_one_group"] == 3 and spied["_grid_refits"] >= 2, spied
+    assert spied["_fit_batch"] == 3 and spied["_grid_refits"] >= 2, spied
     monkeypatch.delenv(parallel.DASK_ENV)
     local_groups, local_boot = both()
     pd.testing.assert_frame_equal(remote_groups, local_groups, check_exact=True)

@@ -101,11 +101,14 @@ def fit_multistart_many(
     max_iter: int = 3000,
     confirm: bool = False,
     adapt_damping: bool = True,
-) -> list[FitResult]:
+    errors: str = "raise",
+) -> list[FitResult | FitError]:
     """One multi-start fit per row of ``weights`` (S, n) (e.g. bootstrap resamples), all advanced together:
     the same result per row as fitting it alone, at the cost of one batch instead of S. The input columns and ``y``
     are (n,), shared, or (S, n), one data set per weighting (points perturbed within their errors). For refits of
-    resamples the majoriser step is damped by default (fitting/newton.py), which is much faster on ridges."""
+    resamples the majoriser step is damped by default (fitting/newton.py), which is much faster on ridges.
+    A row with no finite objective from any start raises its FitError, or with ``errors="return"`` has it in its
+    place in the list (independent problems batched together: one failing must not stop the rest)."""
     y = np.asarray(y, dtype=float)
     W = np.atleast_2d(np.asarray(weights, dtype=float))
     starts = np.atleast_2d(np.asarray(starts, dtype=float))
@@ -169,8 +172,13 @@ def fit_multistart_many(
             runs.append((more, r.x, r.fun, r.grad, r.converged, r.n_iter))
             m += more.size
         rows, xs, fs, gs, cs, ns = (np.concatenate(v) for v in zip(*runs))
-        out.append(_best(law, objective, starts, xs, fs, gs, cs, iters[rows] + ns, origin[rows], float(W[s].sum()),
-                         screened[s]))
+        try:
+            out.append(_best(law, objective, starts, xs, fs, gs, cs, iters[rows] + ns, origin[rows], float(W[s].sum()),
+                             screened[s]))
+        except FitError as exc:
+            if errors != "return":
+                raise
+            out.append(exc)
     return out
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from ..laws.base import Law
 from .multistart import fit_multistart
 from .objectives import Objective
+from .result import FitResult
 
 
 # the held-out errors every score gives, in words (also the errors a comparison of fits may be judged by)
@@ -35,7 +36,12 @@ def fit_and_score(law: Law, objective: Objective, starts: np.ndarray, X_fit: dic
     objective, n_iter, are, max_are, rmse_log (held out), in_sample_are, in_sample_rmse_log, param_<name>, and
     ``_theta`` (the fitted parameters) and ``_predicted`` (held-out predictions) for the caller.
     """
-    res = fit_multistart(law, objective, X_fit, y_fit, starts, **fit_options)
+    return score_fit(law, fit_multistart(law, objective, X_fit, y_fit, starts, **fit_options), X_fit, y_fit, X_held,
+                     y_held)
+
+
+def score_fit(law: Law, res: FitResult, X_fit: dict, y_fit: np.ndarray, X_held: dict, y_held: np.ndarray) -> dict:
+    """The row of fit_and_score for a fit already made (``res``, fitted on X_fit, y_fit)."""
     pred_fit = law.predict(res.theta, X_fit)
     pred_held = law.predict(res.theta, X_held)
     row = {"converged": bool(res.converged), "objective": float(res.fun), "n_iter": int(res.n_iter)}

@@ -175,3 +175,23 @@ def test_screening_alternative_starts_changes_no_refit(monkeypatch):
     monkeypatch.setattr(boot, "SCREEN_MARGIN", np.inf)  # every candidate continues to convergence
     full = bootstrap_fit(law, obj, X, y, point, grid, n_boot=60, seed=4)
     np.testing.assert_allclose(screened.fun, full.fun, rtol=1e-12)
+
+
+def test_optima_with_the_same_predictions_are_one_candidate():
+    """Optima apart only in the parameters of a vanished term (A / N^alpha with a = -40 or -45) predict the same
+    losses: the resamples are refitted from one of them, not both; distinct optima stay, and none is added."""
+    from types import SimpleNamespace
+
+    from replication.uncertainty.bootstrap import _distinct_fits
+
+    law = get_law("chinchilla")
+    X = {"N": np.geomspace(1e7, 1e10, 30), "D": np.geomspace(1e9, 1e12, 30)}
+    best = np.array([6.0, 7.0, 0.5, 0.34, 0.28])
+    vanished = np.array([-40.0, 7.5, 0.6, 0.3, 0.3])
+    same = vanished + np.array([-5.0, 0.0, 0.0, 0.7, 0.0])  # a and alpha differ, the term is still nil
+    other = np.array([5.0, 8.0, 0.4, 0.3, 0.3])
+    point = SimpleNamespace(theta=best, minima=np.vstack([best, vanished, same, other]))
+    assert np.array_equal(_distinct_fits(law, X, point, 3), np.vstack([best, vanished]))
+    point.minima = np.vstack([best, vanished, other, same])
+    assert np.array_equal(_distinct_fits(law, X, point, 3), np.vstack([best, vanished, other]))
+    assert np.array_equal(_distinct_fits(law, X, point, 1), best[None, :])

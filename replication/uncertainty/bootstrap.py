@@ -137,6 +137,27 @@ def _refit_chunk(law, objective, X, y, candidates, grid, size, seed, index, n_ch
     return (W, X, y) if errors is not None else (W, None, None), theta, best, conv, changes, faces
 
 
+SAME_FIT = 1e-10  # two optima whose predictions agree to this relative difference at every point are one fit
+
+
+def _distinct_fits(law: Law, X: Inputs, point: FitResult, max_candidates: int) -> np.ndarray:
+    """The starts every resample is refitted from: the point estimate and the next-best distinct optima of its
+    multi-start, ``max_candidates`` in all, less any whose predictions equal those of one before it (optima apart
+    only in the parameters of a term that has vanished are one fit: the screen would refit the same fit twice)."""
+    minima = point.minima[:max_candidates] if point.minima.size else point.theta[None, :]
+    if not np.allclose(minima[0], point.theta):
+        minima = np.vstack([point.theta, minima])[:max_candidates]
+    if minima.shape[0] == 1:
+        return minima
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        logf = law.log_predict(minima, X)
+        kept = [0]
+        for i in range(1, minima.shape[0]):
+            if all(not (np.abs(np.expm1(logf[i] - logf[j])) <= SAME_FIT).all() for j in kept):
+                kept.append(i)
+    return minima[kept]
+
+
 SAFEGUARD_BATCH = 16  # suspect resamples refitted from the grid together (fixed, so results never depend on n_jobs)
 
 
@@ -172,9 +193,7 @@ def bootstrap_fit(
     ``errors`` each replicate's points are also moved within their digitisation errors, on top of the resample or
     (``resample=False``) alone; the resamples are those of the same seed without errors."""
     y = np.asarray(y, dtype=float)
-    candidates = point.minima[:max_candidates] if point.minima.size else point.theta[None, :]
-    if not np.allclose(candidates[0], point.theta):
-        candidates = np.vstack([point.theta, candidates])[:max_candidates]
+    candidates = _distinct_fits(law, X, point, max_candidates)
     sizes = chunk_sizes(n_boot)
     with stage("bootstrap"):
         parts = run_tasks(_refit_chunk, [(law, objective, X, y, candidates, starts, s, seed, i, len(sizes), gtol, ftol,

@@ -158,6 +158,13 @@ def _stage_lines(t_make: float) -> list[str]:
     record = json.loads(path.read_text())
     lines = ["time per paper (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
                                                sorted(record.get("papers", {}).items(), key=lambda kv: -kv[1]))]
+    per_paper = record.get("per_paper", {})
+    slow = [k for k, v in sorted(record.get("papers", {}).items(), key=lambda kv: -kv[1]) if v > 15.0]
+    if slow:  # where the papers above the 15 s target spend their time (their three largest stages)
+        lines.append("papers above 15 s, by their largest stages: " + "; ".join(
+            f"{k} " + ", ".join(f"{n} {v:.1f}" for n, v in sorted(((n, v) for n, v in per_paper.get(k, {}).items()
+                                                                  if not n.startswith("whole:")), key=lambda kv: -kv[1])[:3])
+            for k in slow))
     stages = dict(record.get("stages", {}))
     papers = sum(record.get("papers", {}).values())  # summed over the worker processes that ran papers at once
     report = stages.get("report", 0.0) + stages.get("digitisation validation", 0.0)  # not inside a paper

@@ -81,7 +81,7 @@ def _batches(todo: list[tuple]) -> list[list[int]]:
     """The groups (indices into ``todo``) fitted together: those with the same starts, ordered by their number of fit
     points (so little padding), GROUP_BATCH at a time."""
     by_starts: dict[bytes, list[int]] = {}
-    for i, (_, (_, y_fit), _, starts) in enumerate(todo):
+    for i, (_, _, _, starts) in enumerate(todo):
         by_starts.setdefault(np.ascontiguousarray(starts).tobytes() + repr(starts.shape).encode(), []).append(i)
     out = []
     for members in by_starts.values():

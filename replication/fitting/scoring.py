@@ -32,7 +32,8 @@ def fit_and_score(law: Law, objective: Objective, starts: np.ndarray, X_fit: dic
                   X_held: dict, y_held: np.ndarray, **fit_options) -> dict:
     """Fit on (X_fit, y_fit), predict the held-out rows; fit summary, held-out errors and in-sample errors.
 
-    The extrapolation check of ``Audit.fit`` and every group of ``fit_groups`` go through here. Keys: converged,
+    The extrapolation check of ``Audit.fit`` goes through here, and every group of ``fit_groups`` through its
+    scoring half, ``score_fit`` (the groups are fitted together). Keys: converged,
     objective, n_iter, are, max_are, rmse_log (held out), in_sample_are, in_sample_rmse_log, param_<name>, and
     ``_theta`` (the fitted parameters) and ``_predicted`` (held-out predictions) for the caller.
     """

@@ -1,7 +1,8 @@
 """Nonparametric bootstrap of a fit: every resample refitted, warm-started, checked for basin jumps.
 
 Each resample is refitted from the point estimate and, where a short screen shows them competitive, from
-the next-best distinct local optima the multi-start search found (``max_candidates`` in all), and on each
+the next-best distinct local optima the multi-start search found (``max_candidates`` in all; optima whose
+predictions are the same at every point, apart only in a vanished term's parameters, count once), and on each
 face the law declares (a vanished term, e.g. E = 0, laws/faces.py); the best of these is kept. A resample
 whose refit did not converge, or landed far from the bulk of the bootstrap distribution (a different
 basin), is refitted again from the full start grid (each start as the point estimate's screen advanced it,

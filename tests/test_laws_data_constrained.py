@@ -96,3 +96,22 @@ def test_a_large_decay_constant_approaches_the_face_without_cancellation(log_rs)
     np.testing.assert_allclose(jac[..., :-2], jac_face[..., :-2], rtol=1e-9, atol=1e-12)
     R = np.maximum(D / U - 1, 0)
     assert np.all(np.abs(jac[..., -2]) <= 2 * R.max() * np.exp(-log_rs) + 1e-300)
+
+
+def test_one_minus_one_plus_x_exp_is_accurate_on_both_sides_of_the_series_switch():
+    """1 - (1 + x) e^-x against exact rational arithmetic of its Taylor series (x small) and the direct form (x large),
+    on arrays mixing both, so the series computed on the small entries alone lands in the right places."""
+    from fractions import Fraction
+    import math
+
+    from replication.laws.data_constrained import SERIES_BELOW, _one_minus_one_plus_x_exp
+
+    x = np.array([[1e-8, 0.5, 3e-3, 20.0], [SERIES_BELOW * 0.999, SERIES_BELOW, 2.0, 1e-5]])
+    got = _one_minus_one_plus_x_exp(x, np.exp(-x))
+    for xi, gi in zip(x.ravel(), got.ravel()):
+        if xi < 1.0:  # exact to 40 terms: the series converges fast here
+            fx = Fraction(xi)
+            exact = float(sum((-1) ** k * (k - 1) * fx**k / math.factorial(k) for k in range(2, 40)))
+        else:
+            exact = 1.0 - (1.0 + xi) * math.exp(-xi)
+        assert gi == pytest.approx(exact, rel=1e-14, abs=0.0)

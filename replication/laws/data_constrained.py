@@ -27,22 +27,24 @@ SERIES_BELOW = 0.1  # below this x, 1 - (1 + x) e^-x from its series (the direct
 
 def _one_minus_one_plus_x_exp(x: np.ndarray, ex: np.ndarray) -> np.ndarray:
     """1 - (1 + x) e^-x, accurate to rounding for every x >= 0: the series sum_k>=2 (-1)^k (k - 1) x^k / k! (to k = 14,
-    truncation below 1e-18 relative) where x is small, else the direct form."""
-    small = x < SERIES_BELOW
-    xs = np.where(small, x, 0.0)
-    series = np.zeros_like(xs)
-    for k in range(14, 1, -1):  # Horner in x from the highest term: x^2 (1/2 - x (1/3 - x (1/8 - ...)))
-        series = (k - 1) / math.factorial(k) - xs * series
-    series = series * xs * xs
+    truncation below 1e-18 relative) where x is small (evaluated on those entries only), else the direct form."""
     with np.errstate(invalid="ignore"):
-        direct = -np.expm1(-x) - x * ex
-    return np.where(small, series, direct)
+        out = -np.expm1(-x) - x * ex
+    small = x < SERIES_BELOW
+    if small.any():
+        xs = x[small]
+        series = np.zeros_like(xs)
+        for k in range(14, 1, -1):  # Horner in x from the highest term: x^2 (1/2 - x (1/3 - x (1/8 - ...)))
+            series = (k - 1) / math.factorial(k) - xs * series
+        out[small] = series * xs * xs
+    return out
 
 
-def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
-    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R*; at the face log R* = +inf (no
-    decay) the limit U (1 + R) with derivative 0. Only the face itself takes the limit: a finite log R* whose
-    exponential overflows stays undefined (NaN), so a line search never jumps onto the face by accident."""
+def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray, derivative: bool = True):
+    """U + U R* (1 - exp(-R / R*)) and its derivative with respect to log R* (None without ``derivative``: a
+    prediction alone does not need it); at the face log R* = +inf (no decay) the limit U (1 + R) with derivative 0.
+    Only the face itself takes the limit: a finite log R* whose exponential overflows stays undefined (NaN), so a
+    line search never jumps onto the face by accident."""
     face = np.isposinf(log_rs)
     rs = np.exp(log_rs)
     x = R / rs
@@ -50,14 +52,14 @@ def _effective(U: np.ndarray, R: np.ndarray, log_rs: np.ndarray):
     decayed = -np.expm1(-x)  # 1 - exp(-x) without cancellation when R* is far above R
     with np.errstate(invalid="ignore"):
         eff = U * (1.0 + rs * decayed)
-        d_log_rs = U * rs * _one_minus_one_plus_x_exp(x, ex)
+        d_log_rs = U * rs * _one_minus_one_plus_x_exp(x, ex) if derivative else None
     if face.any():
         eff = np.where(face, U * (1.0 + R), eff)
-        d_log_rs = np.where(face, 0.0, d_log_rs)
+        d_log_rs = np.where(face, 0.0, d_log_rs) if derivative else None
     return eff, ex, decayed, rs, d_log_rs, face
 
 
-def _parts(theta: np.ndarray, X: Inputs) -> dict:
+def _parts(theta: np.ndarray, X: Inputs, derivative: bool = True) -> dict:
     a, b, e, alpha, beta = (theta[:, j : j + 1] for j in range(5))
     log_rd, log_rn = theta[:, -2:-1], theta[:, -1:]
     N, D, U = column(X, "N"), column(X, "D"), column(X, "U")
@@ -69,16 +71,16 @@ def _parts(theta: np.ndarray, X: Inputs) -> dict:
     log_un = np.where(capped, log_nopt, np.log(N))
     un = np.exp(log_un)
     rn_runs = np.maximum(N / un - 1.0, 0.0)
-    n_eff, ex_n, decayed_n, rn, dn_log_rn, face_n = _effective(un, rn_runs, log_rn)
+    n_eff, ex_n, decayed_n, rn, dn_log_rn, face_n = _effective(un, rn_runs, log_rn, derivative)
     rd_runs = np.maximum(D / U - 1.0, 0.0)
-    d_eff, _, _, _, dd_log_rd, _ = _effective(U, rd_runs, log_rd)
+    d_eff, _, _, _, dd_log_rd, _ = _effective(U, rd_runs, log_rd, derivative)
     terms = [a - alpha * np.log(n_eff), b - beta * np.log(d_eff), np.broadcast_to(e, a.shape)]
     return dict(a=a, b=b, alpha=alpha, beta=beta, k=k, log_u=log_u, capped=capped, un=un, rn_runs=rn_runs,
                 n_eff=n_eff, ex_n=ex_n, decayed_n=decayed_n, rn=rn, face_n=face_n, dn_log_rn=dn_log_rn, d_eff=d_eff, dd_log_rd=dd_log_rd, terms=terms)
 
 
 def _log_predict(theta: np.ndarray, X: Inputs) -> np.ndarray:
-    return logsumexp_terms(_parts(theta, X)["terms"], weights=False)[0]
+    return logsumexp_terms(_parts(theta, X, derivative=False)["terms"], weights=False)[0]
 
 
 def _log_jacobian(theta: np.ndarray, X: Inputs):

@@ -8,9 +8,8 @@ claims and writes build/<key>/result.json, recording a failure as a failed resul
 
 from __future__ import annotations
 
-import json
-
 import importlib.util
+import json
 import tempfile
 import traceback
 from dataclasses import replace

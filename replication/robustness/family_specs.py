@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+from ..fitting.scoring import ERRORS
 from ..laws.nesting import nesting_of, nestings
-from .specs import Spec, WIN_ERRORS
+from .specs import Spec
 
 __all__ = ["score_specs", "nesting_specs", "fitted_runs_note", "family_names", "OVERTRAINING_LAWS"]
 
@@ -26,7 +27,7 @@ def score_specs() -> list[Spec]:
     to the paper's own scoring changes nothing and is not run (Variant.score)."""
     out = [Spec(f"win_error_{e}", "scoring", f"winners by {what} on the held-out split",
                 "the error an extrapolation is judged by is a choice; another defensible error can pick another winner",
-                score={"error": e}) for e, what in WIN_ERRORS.items()]
+                score={"error": e}) for e, what in ERRORS.items()]
     out.append(Spec(UNTRUNCATED, "scoring", "errors compared untruncated (ties only when equal)",
                     "truncating errors before comparing them makes near-ties count as shared wins",
                     score={"decimals": None}))

@@ -29,7 +29,7 @@ from ..fitting import make_objective
 from ..fitting.scoring import ERRORS
 
 __all__ = ["Spec", "Selection", "family_of", "default_specs", "paper_specs", "read_multiverse", "check_entries", "dense_axes",
-           "search_specs", "criterion_specs", "objective_specs", "added_spec", "score_words", "WIN_ERRORS", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
+           "search_specs", "criterion_specs", "objective_specs", "added_spec", "score_words", "DENSE_GRID", "HUBER_DELTAS", "DATA_KEYS", "DIGITISATION_ERROR"]
 
 HUBER_DELTAS = (1e-4, 1e-3, 1e-2, 1e-1)
 DATA_KEYS = ("counting", "resampling", "no_exclusion")  # checked in detail by data_specs.py
@@ -294,19 +294,16 @@ def paper_specs(path: Path, block: dict, defaults: list[Spec], elsewhere: frozen
     return specs, excluded
 
 
-WIN_ERRORS = ERRORS  # the held-out errors each per-group fit records (fitting/scoring.py)
-
-
 def score_words(path: Path, where: str, score) -> str:
-    """A ``score`` choice in words ({error: one of WIN_ERRORS, decimals: a whole number or null}), checked."""
+    """A ``score`` choice in words ({error: one of ERRORS, decimals: a whole number or null}), checked."""
     if not isinstance(score, dict) or not score or set(score) - {"error", "decimals"}:
         raise MetadataError(path, where, f"expected {{error:, decimals:}}, got {score!r}",
-                            f"give error: (one of {', '.join(WIN_ERRORS)}) and/or decimals: (a whole number, or null)")
+                            f"give error: (one of {', '.join(ERRORS)}) and/or decimals: (a whole number, or null)")
     words = []
     if "error" in score:
-        if score["error"] not in WIN_ERRORS:
-            raise MetadataError(path, f"{where}.error", f"unknown error {score['error']!r}", f"use one of {', '.join(WIN_ERRORS)}")
-        words.append(f"winners by {WIN_ERRORS[score['error']]} on the held-out split")
+        if score["error"] not in ERRORS:
+            raise MetadataError(path, f"{where}.error", f"unknown error {score['error']!r}", f"use one of {', '.join(ERRORS)}")
+        words.append(f"winners by {ERRORS[score['error']]} on the held-out split")
     if "decimals" in score:
         d = score["decimals"]
         if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):

@@ -212,7 +212,6 @@ def profile_interval(law: Law, objective: Objective, X: Inputs, y: np.ndarray, p
     return ProfileInterval(name, float(value), ends[0], ends[1], reached[0], reached[1], level, how, evals, lower)
 
 
-
 # The profile of a (weighted) least-squares line's criterion in its slope, the intercept profiled out, is exactly
 # quadratic, S(a) = S_min + (a - a_hat)^2 Sxx; calibrated by F(1, n - 2) on the rise over the residual mean square its
 # ends are a_hat +- t(n - 2) se(a_hat), the line's t interval (fitting/loglog.py PowerLawFit.exponent_interval).
